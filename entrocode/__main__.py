@@ -1,0 +1,3 @@
+from entrocode.cli import main
+
+main()

@@ -1,0 +1,161 @@
+"""Shared plumbing for the commands: error handling, DIST arguments, output."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from entrocode.distribution import Distribution, parse_spec
+from entrocode.errors import EntrocodeError
+
+PROG = "entrocode"
+
+#: Units of ``--base``.
+UNITS = {"2": "bits", "e": "nats", "10": "hartleys"}
+
+
+def fail(message: str) -> None:
+    """Print one error line on stderr (no traceback)."""
+    click.echo(f"{PROG}: error: {message}", err=True)
+
+
+def run_guarded(command: click.Command, args: Sequence[str]) -> None:
+    """Run a click command and turn every expected failure into one line.
+
+    Exit codes: 0 success, 1 bad data or input (library and operating-system
+    errors), 2 usage errors (click's convention), 130 on Ctrl-C.
+    """
+    try:
+        rv = command.main(list(args), prog_name=PROG, standalone_mode=False)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        fail("aborted")
+        sys.exit(1)
+    except EntrocodeError as exc:
+        fail(str(exc))
+        sys.exit(1)
+    except BrokenPipeError:
+        _silence_stdout()
+        fail("output closed before everything was written (broken pipe)")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        _silence_stdout()
+        fail("interrupted")
+        sys.exit(130)
+    except MemoryError:
+        fail("out of memory")
+        sys.exit(1)
+    except OSError as exc:
+        fail(describe_os_error(exc))
+        sys.exit(1)
+    if isinstance(rv, int) and rv:
+        sys.exit(rv)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        fail("output closed before everything was written (broken pipe)")
+        sys.exit(1)
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; point it at /dev/null so a closed pipe
+    # cannot raise a second error there.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an operating-system error: the file and the reason."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return reason
+
+
+def load_dist(spec: str, normalize: bool = False) -> Distribution:
+    """Parse a DIST argument (errors propagate as DistributionError)."""
+    return parse_spec(spec, normalize=normalize)
+
+
+def parse_base(text: str) -> tuple[float, str]:
+    """Turn a ``--base`` value into (base, unit name)."""
+    t = text.strip().lower()
+    if t == "e":
+        return math.e, "nats"
+    try:
+        b = float(t)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not 2, e, 10 or a number > 1") from None
+    if not math.isfinite(b) or b <= 1:
+        raise click.BadParameter(f"{text!r} is not a number > 1")
+    unit = UNITS.get(t) or UNITS.get(format(b, "g")) or f"log{format(b, 'g')} units"
+    return b, unit
+
+
+def label(symbol: Any, mode: str = "chars") -> str:
+    """A printable label for a symbol of any kind."""
+    if isinstance(symbol, bytes):
+        from entrocode.symbols import symbol_label
+
+        return symbol_label(symbol, mode)
+    return str(symbol)
+
+
+def jsonable(value: Any) -> Any:
+    """Make a value JSON-safe: infinities become "inf", NaN "nan", tuples lists."""
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        if math.isnan(value):
+            return "nan"
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def emit_json(obj: Any, err: bool = False) -> None:
+    """Print one JSON object on stdout (or stderr)."""
+    click.echo(json.dumps(jsonable(obj), ensure_ascii=False), err=err)
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """Format a number for a table; infinity as 'inf'."""
+    if math.isinf(value):
+        return "inf"
+    return f"{value:.{digits}f}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Callable[[int], bool]
+          | None = None) -> str:
+    """A plain text table with aligned columns (numbers right-aligned)."""
+    cols = list(zip(*([list(headers)] + [list(r) for r in rows]), strict=True)) if rows else [
+        [h] for h in headers
+    ]
+    widths = [max(len(c) for c in col) for col in cols]
+    is_right = right or (lambda i: i > 0)
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            c.rjust(w) if is_right(i) else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in rows)
+    return "\n".join(out)

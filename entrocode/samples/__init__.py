@@ -1,0 +1,1 @@
+"""Bundled sample streams and distributions (see README.md in this folder)."""
