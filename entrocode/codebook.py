@@ -18,6 +18,7 @@ codewords.  It knows nothing of files.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass

@@ -176,7 +176,8 @@ class Distribution:
 
     def get(self, symbol: Symbol, default: float = 0.0) -> float:
         """Probability of ``symbol``, or ``default`` when it is not a symbol here."""
-        return self[symbol] if symbol in self else default
+        i = self._index.get(symbol)  # type: ignore[attr-defined]
+        return default if i is None else float(self.probabilities[i])
 
     def index(self, symbol: Symbol) -> int:
         """Position of ``symbol`` in :attr:`symbols`."""
