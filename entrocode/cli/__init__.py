@@ -31,9 +31,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from entrocode.cli import code_commands
+    from entrocode.cli import code_commands, experiment_commands, file_commands, teach_commands
 
-    for module in (code_commands,):
+    for module in (code_commands, file_commands, experiment_commands, teach_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

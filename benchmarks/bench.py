@@ -1,0 +1,241 @@
+"""Benchmark entrocode against the Huffman coders a Python user would pick instead.
+
+Measures compressed size and compress/decompress throughput, best of N runs,
+for every tool on the same data in one run, and prints the table and the
+ratios against each peer.
+
+Peers:
+- zlib's Huffman-only deflate: ``zlib.compressobj(9, zlib.DEFLATED, -15, 9,
+  zlib.Z_HUFFMAN_ONLY)`` (C; per-block dynamic tables);
+- bitarray's ``util.huffman_code`` with ``bitarray.encode`` / ``decode`` (C);
+- dahuffman (pure Python), only where installed (``pip install -e ".[bench]"``).
+
+Usage::
+
+    python benchmarks/bench.py                              # generated data
+    python benchmarks/bench.py --corpus ../shared/corpus    # Canterbury + large
+    python benchmarks/bench.py --corpus ../shared/corpus --files bible.txt
+
+Sizes for bitarray and dahuffman count the payload only (no code table), so
+they flatter those peers slightly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import sys
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+import entrocode
+
+
+@dataclass(frozen=True)
+class Result:
+    """One tool on one input."""
+
+    file: str
+    tool: str
+    input_bytes: int
+    output_bytes: int
+    encode_s: float
+    decode_s: float
+    roundtrip: bool
+
+    @property
+    def encode_mbs(self) -> float:
+        return self.input_bytes / 1e6 / self.encode_s if self.encode_s > 0 else math.inf
+
+    @property
+    def decode_mbs(self) -> float:
+        return self.input_bytes / 1e6 / self.decode_s if self.decode_s > 0 else math.inf
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Run ``fn`` ``repeat`` times; return the fastest wall time and the last result."""
+    best = math.inf
+    out: object = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def zlib_huffman(data: bytes) -> bytes:
+    c = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_HUFFMAN_ONLY)
+    return c.compress(data) + c.flush()
+
+
+def zlib_inflate(blob: bytes) -> bytes:
+    d = zlib.decompressobj(-15)
+    return d.decompress(blob) + d.flush()
+
+
+def run_entrocode(name: str, data: bytes, repeat: int) -> Result:
+    te, blob = best_of(lambda: entrocode.compress(data), repeat)
+    td, back = best_of(lambda: entrocode.decompress(blob), repeat)  # type: ignore[arg-type]
+    return Result(name, "entrocode", len(data), len(blob), te, td, back == data)  # type: ignore[arg-type]
+
+
+def run_zlib(name: str, data: bytes, repeat: int) -> Result:
+    te, blob = best_of(lambda: zlib_huffman(data), repeat)
+    td, back = best_of(lambda: zlib_inflate(blob), repeat)  # type: ignore[arg-type]
+    return Result(name, "zlib-huffman", len(data), len(blob), te, td, back == data)  # type: ignore[arg-type]
+
+
+def run_bitarray(name: str, data: bytes, repeat: int) -> Result:
+    from bitarray import bitarray
+    from bitarray.util import huffman_code
+
+    def enc() -> tuple[bitarray, dict[int, bitarray]]:
+        counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+        freq = {i: int(c) for i, c in enumerate(counts.tolist()) if c}
+        if len(freq) == 1:  # bitarray needs two symbols for a code
+            freq[(next(iter(freq)) + 1) % 256] = 1
+        code = huffman_code(freq)
+        a = bitarray(endian="big")
+        a.encode(code, data)
+        return a, code
+
+    te, (bits, code) = best_of(enc, repeat)  # type: ignore[misc]
+    td, back = best_of(lambda: bytes(bits.decode(code)), repeat)
+    return Result(name, "bitarray", len(data), (len(bits) + 7) // 8, te, td, back == data)
+
+
+def run_dahuffman(name: str, data: bytes, repeat: int) -> Result | None:
+    try:
+        from dahuffman import HuffmanCodec
+    except ImportError:
+        return None
+
+    def enc() -> tuple[bytes, object]:
+        codec = HuffmanCodec.from_data(data)
+        return codec.encode(data), codec
+
+    te, (blob, codec) = best_of(enc, repeat)  # type: ignore[misc]
+    td, back = best_of(lambda: bytes(codec.decode(blob)), repeat)  # type: ignore[attr-defined]
+    return Result(name, "dahuffman", len(data), len(blob), te, td, back == data)
+
+
+def order0_bound_bytes(data: bytes) -> float:
+    """The order-0 entropy bound n * H / 8, in bytes."""
+    if not data:
+        return 0.0
+    counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+    p = counts[counts > 0] / len(data)
+    return float(len(data) * -(p * np.log2(p)).sum() / 8)
+
+
+def generated_inputs() -> dict[str, bytes]:
+    """Seeded synthetic inputs: skewed bytes, English-like text, random bytes."""
+    rng = np.random.default_rng(20261122)
+    zipf = np.minimum(rng.zipf(1.3, size=4_000_000), 256) - 1
+    words = [
+        b"the ", b"of ", b"and ", b"a ", b"to ", b"in ", b"is ", b"code ", b"entropy ",
+        b"bits ", b"symbol ", b"huffman ", b"tree ", b"probability ", b"\n",
+    ]
+    weights = np.array([60, 35, 30, 28, 25, 20, 15, 8, 5, 9, 7, 4, 6, 5, 10], dtype=float)
+    picks = rng.choice(len(words), size=700_000, p=weights / weights.sum())
+    text = b"".join(words[i] for i in picks.tolist())
+    return {
+        "zipf-bytes": zipf.astype(np.uint8).tobytes(),
+        "wordy-text": text,
+        "random-bytes": rng.integers(0, 256, size=1_000_000, dtype=np.uint8).tobytes(),
+    }
+
+
+def corpus_inputs(corpus: Path, names: list[str] | None) -> dict[str, bytes]:
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.name not in
+                   {"SHA1SUM", "README.md"})
+    if names:
+        files = [p for p in files if p.name in names]
+        missing = set(names) - {p.name for p in files}
+        if missing:
+            sys.exit(f"bench: not in {corpus}: {', '.join(sorted(missing))}")
+    return {p.name: p.read_bytes() for p in files}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--corpus", type=Path, help="folder of files (e.g. ../shared/corpus)")
+    ap.add_argument("--files", nargs="+", help="only these file names from the corpus")
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
+    ap.add_argument("--no-dahuffman", action="store_true", help="skip the slow pure-Python peer")
+    ap.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = ap.parse_args(argv)
+
+    inputs = corpus_inputs(args.corpus, args.files) if args.corpus else generated_inputs()
+    runners: list[Callable[[str, bytes, int], Result | None]] = [
+        run_entrocode, run_zlib, run_bitarray,
+    ]
+    if not args.no_dahuffman:
+        runners.append(run_dahuffman)
+
+    results: list[Result] = []
+    for name, data in inputs.items():
+        for runner in runners:
+            r = runner(name, data, args.repeat)
+            if r is not None:
+                results.append(r)
+                if not r.roundtrip:
+                    print(f"ROUND TRIP FAILED: {r.tool} on {name}", file=sys.stderr)
+
+    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+          f"Python {platform.python_version()}, numpy {np.__version__}, best of {args.repeat}")
+    print()
+    hdr = f"{'file':<14} {'tool':<13} {'input':>10} {'output':>10} {'H0 bound':>10} " \
+          f"{'enc MB/s':>9} {'dec MB/s':>9}"
+    print(hdr)
+    print("-" * len(hdr))
+    for name, data in inputs.items():
+        bound = order0_bound_bytes(data)
+        for r in (r for r in results if r.file == name):
+            print(f"{name:<14} {r.tool:<13} {r.input_bytes:>10} {r.output_bytes:>10} "
+                  f"{bound:>10.0f} {r.encode_mbs:>9.1f} {r.decode_mbs:>9.1f}")
+    print()
+    tools = sorted({r.tool for r in results} - {"entrocode"})
+    ours = {r.file: r for r in results if r.tool == "entrocode"}
+    print("ratios (entrocode / peer; speed > 1 is faster, size < 1 is smaller):")
+    for tool in tools:
+        peer = {r.file: r for r in results if r.tool == tool}
+        files = [f for f in ours if f in peer]
+        if not files:
+            continue
+        enc = [ours[f].encode_mbs / peer[f].encode_mbs for f in files]
+        dec = [ours[f].decode_mbs / peer[f].decode_mbs for f in files]
+        size_total = sum(ours[f].output_bytes for f in files) / sum(
+            peer[f].output_bytes for f in files)
+        rel = {f: ours[f].output_bytes / max(peer[f].output_bytes, 1) for f in files}
+        worst = max(files, key=rel.__getitem__)
+        print(f"  vs {tool:<13} encode x{min(enc):.2f}..x{max(enc):.2f}  "
+              f"decode x{min(dec):.2f}..x{max(dec):.2f}  total size x{size_total:.4f}  "
+              f"worst file {worst} x{rel[worst]:.4f}")
+    if "bible.txt" in ours:
+        print()
+        print("speed targets on bible.txt (whole pipeline):")
+        me = ours["bible.txt"]
+        for tool, need in (("bitarray", 2.0), ("zlib-huffman", 0.5)):
+            p = next((r for r in results if r.tool == tool and r.file == "bible.txt"), None)
+            if p is None:
+                continue
+            for what, a, b in (("encode", me.encode_mbs, p.encode_mbs),
+                               ("decode", me.decode_mbs, p.decode_mbs)):
+                ratio = a / b
+                print(f"  {what} vs {tool:<13} x{ratio:.2f} (target >= x{need}) "
+                      f"{'met' if ratio >= need else 'NOT met'}")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
+    return 0 if all(r.roundtrip for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
