@@ -319,21 +319,24 @@ def canonical_codewords(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
     arr = check_lengths(lengths)
     if arr.size and int(arr.max()) > 64:
         raise CodebookError(f"canonical codewords as integers need lengths <= 64, got {arr.max()}")
-    codes = np.zeros(arr.size, dtype=np.uint64)
+    return np.array(_canonical_ints(arr), dtype=np.uint64)
+
+
+def _canonical_ints(arr: np.ndarray) -> list[int]:
+    """Canonical codewords as Python ints (any length), aligned with ``arr``."""
+    codes = [0] * arr.size
     present = np.flatnonzero(arr > 0)
     if present.size == 0:
         return codes
     order = present[np.lexsort((present, arr[present]))]
-    ls = arr[order].tolist()
-    out = []
     code = 0
-    prev = ls[0]
-    for i, length in enumerate(ls):
-        if i:
+    prev = int(arr[order[0]])
+    for k, i in enumerate(order.tolist()):
+        length = int(arr[i])
+        if k:
             code = (code + 1) << (length - prev)
             prev = length
-        out.append(code)
-    codes[order] = np.array(out, dtype=np.uint64)
+        codes[i] = code
     return codes
 
 
@@ -428,7 +431,9 @@ class Codebook:
 
     @classmethod
     def _build(cls, lengths: np.ndarray, distribution: Distribution) -> Codebook:
-        codes = canonical_codewords(lengths)
+        # Python ints, not uint64: Huffman codes can be deeper than 64 bits
+        # (Fibonacci weights), and the codebook must still be built.
+        codes = _canonical_ints(check_lengths(lengths))
         present = np.flatnonzero(lengths > 0)
         order = present[np.lexsort((present, lengths[present]))]
         probs = distribution.probabilities
@@ -436,7 +441,7 @@ class Codebook:
             CodeEntry(
                 distribution.symbols[i],
                 float(probs[i]),
-                format(int(codes[i]), f"0{int(lengths[i])}b"),
+                format(codes[i], f"0{int(lengths[i])}b"),
                 int(lengths[i]),
             )
             for i in order.tolist()

@@ -65,6 +65,12 @@ class Distribution:
     counts: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
+        # Keep private, read-only copies: a read-only *view* of a read-only
+        # array cannot be made writeable again, so the instance stays immutable.
+        probs = np.array(self.probabilities, dtype=np.float64)
+        probs.flags.writeable = False
+        object.__setattr__(self, "symbols", tuple(self.symbols))
+        object.__setattr__(self, "probabilities", probs.view())
         if len(self.symbols) != len(self.probabilities):
             raise DistributionError(
                 f"{len(self.symbols)} symbols but {len(self.probabilities)} probabilities"
@@ -108,14 +114,18 @@ class Distribution:
         """
         syms, values = _split(counts, symbols)
         w = check_weights(values, "counts")
-        total = math.fsum(w.tolist())
+        exact = None
+        if all(float(v).is_integer() for v in w.tolist()):
+            exact = tuple(int(v) for v in w.tolist())
+        try:
+            total = math.fsum(w.tolist())
+        except OverflowError:  # finite weights whose sum exceeds the float range
+            w = w / w.max()
+            total = math.fsum(w.tolist())
         if total <= 0:
             raise DistributionError("counts sum to 0: at least one must be positive")
         p = w / total
         p.flags.writeable = False
-        exact = None
-        if all(float(v).is_integer() for v in w.tolist()):
-            exact = tuple(int(v) for v in w.tolist())
         return cls(tuple(syms), p, exact)
 
     @classmethod
@@ -342,7 +352,10 @@ class _DuplicateKey(Exception):
 
 
 def _read_json(path_text: str) -> tuple[list[str], list[float]]:
-    path = Path(path_text).expanduser()
+    try:
+        path = Path(path_text).expanduser()
+    except RuntimeError:  # "~user/..." for an unknown user
+        path = Path(path_text)
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -371,6 +384,8 @@ def _read_json(path_text: str) -> tuple[list[str], list[float]]:
         raise DistributionError(
             f"DIST file {path_text!r} is not valid JSON: {exc.msg} at line {exc.lineno}"
         ) from None
+    except (ValueError, RecursionError) as exc:  # integer too long, nesting too deep
+        raise DistributionError(f"DIST file {path_text!r} cannot be read as JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise DistributionError(
             f"DIST file {path_text!r} must hold a JSON object {{\"symbol\": probability}}"
@@ -384,6 +399,12 @@ def _read_json(path_text: str) -> tuple[list[str], list[float]]:
             raise DistributionError(f"symbol {k!r}: {v!r} is not a number")
         if isinstance(v, str) and v not in ("NaN", "Infinity", "-Infinity"):
             raise DistributionError(f"symbol {k!r}: {v!r} is not a number")
+        try:
+            text = str(float(v))
+        except OverflowError:  # an integer beyond the float range
+            raise DistributionError(
+                f"symbol {k!r}: value {v} is too large (not a finite float)"
+            ) from None
         symbols.append(k)
-        values.append(_number(str(float(v)), f"symbol {k!r}"))
+        values.append(_number(text, f"symbol {k!r}"))
     return symbols, values

@@ -73,7 +73,10 @@ def check_probabilities(p: Any, name: str = "p") -> np.ndarray:
         infinite entry, or does not sum to 1 within 1e-9.
     """
     arr = check_weights(p, name)
-    total = math.fsum(arr.tolist())
+    try:
+        total = math.fsum(arr.tolist())
+    except OverflowError:  # finite entries whose sum exceeds the float range
+        total = math.inf
     if abs(total - 1.0) > SUM_TOLERANCE:
         raise DistributionError(
             f"{name} must sum to 1 within {SUM_TOLERANCE:g}, but sums to {total!r} "
@@ -101,7 +104,7 @@ def check_weights(w: Any, name: str = "weights") -> np.ndarray:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         what = "NaN" if np.isnan(arr[i]) else ("infinite" if np.isinf(arr[i]) else "negative")
-        raise DistributionError(f"{name}[{i}] = {arr[i]!r} is {what}")
+        raise DistributionError(f"{name}[{i}] = {float(arr[i])!r} is {what}")
     arr.flags.writeable = False
     return arr
 
@@ -347,7 +350,7 @@ def surprisal(p: Any, base: float = 2) -> Any:
         raise DistributionError(f"probabilities must be numbers, got {p!r}") from None
     bad = ~((arr >= 0) & (arr <= 1))
     if np.any(bad):
-        v = arr[bad].flat[0]
+        v = float(arr[bad].flat[0])
         raise DistributionError(f"probability {v!r} is not in [0, 1]")
     with np.errstate(divide="ignore"):
         out = -np.log(arr) / lb + 0.0
