@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
 import click
 
 from entrocode.analysis import compare
 from entrocode.cli.common import emit_json, fmt, label, load_dist, parse_base, table
-from entrocode.codebook import huffman_code
+from entrocode.codebook import Codebook, huffman_code
+from entrocode.distribution import Distribution
 from entrocode.measures import surprisal
 
 NORMALIZE_HELP = "Treat the values as weights or counts and divide by their sum."
+
+METHOD_NAMES = {
+    "huffman": "Huffman code (optimal: merge the two lightest nodes, bottom up)",
+    "shannon": "Shannon code (lengths ceil(-log2 p), canonical codewords)",
+    "fano": "Shannon-Fano code (split into halves of equal weight, top down)",
+}
 
 
 @click.command("codebook")
@@ -18,22 +31,66 @@ NORMALIZE_HELP = "Treat the values as weights or counts and divide by their sum.
               help="Longest allowed codeword (optimal length-limited code, package-merge).")
 @click.option("--normalize", is_flag=True, help=NORMALIZE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bool) -> None:
+@click.option("--tree", is_flag=True,
+              help="Also draw the code tree: weights at nodes, codewords at leaves.")
+@click.option("--ascii", "ascii_", is_flag=True,
+              help="Draw the tree with ASCII characters only (implies --tree).")
+@click.option("--trace", is_flag=True,
+              help="Also show each step of Huffman's algorithm: the two lightest nodes merged.")
+@click.option("--dot", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              metavar="FILE", help="Write the code tree as Graphviz DOT to FILE ('-': print only "
+              "the DOT).")
+@click.option("--method", type=click.Choice(["huffman", "shannon", "fano"]), default=None,
+              help="Build the code by this construction and compare all three.")
+@click.option("--lengths", default=None, metavar="1,2,3,3",
+              help="Check these code lengths (one per symbol of DIST, in order) instead: Kraft "
+              "sum, canonical codewords, distance from optimal.")
+def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bool, tree: bool,
+                 ascii_: bool, trace: bool, dot: str | None, method: str | None,
+                 lengths: str | None) -> None:
     """Build the optimal canonical Huffman code of DIST and show it.
 
     DIST is pairs (a=0.5,b=0.25,c=0.25), bare values (0.9,0.1: symbols 0, 1,
     ...) or a .json file {"symbol": probability}.
+
+    For teaching: --tree draws the code tree (the path of 0s and 1s from the
+    root to a leaf is its codeword), --trace shows Huffman's merges, --dot
+    writes the tree for Graphviz. --method shannon|fano builds the Shannon or
+    Shannon-Fano code instead and compares the expected lengths of all three,
+    Huffman's being the least. --lengths checks a hand-made set of lengths
+    (an exercise answer): any optimal set is accepted.
 
     \b
     Examples:
       entrocode codebook a=0.5,b=0.25,c=0.25
       entrocode codebook samples/temperatures.json --max-length 3
       entrocode codebook 5,3,1,1 --normalize --json
+      entrocode codebook a=0.4,b=0.2,c=0.2,d=0.1,e=0.1 --trace --tree
+      entrocode codebook a=0.35,b=0.17,c=0.17,d=0.16,e=0.15 --method fano
+      entrocode codebook a=0.4,b=0.2,c=0.2,d=0.1,e=0.1 --lengths 1,2,3,4,4
+      entrocode codebook samples/dna.json --dot tree.dot
     """
+    tree = tree or ascii_
+    _check_codebook_options(max_length, trace, tree, dot, method, lengths, as_json)
     d = load_dist(dist, normalize)
-    code = huffman_code(d, max_length=max_length)
+    if lengths is not None:
+        _check_lengths(d, lengths, as_json, tree, ascii_, dot)
+        return
+    if method in (None, "huffman"):
+        code = huffman_code(d, max_length=max_length)
+    else:
+        from entrocode.comparison import code_by_method
+
+        code = code_by_method(d, method)
+    if dot == "-":
+        from entrocode.render import to_dot
+
+        click.echo(to_dot(code), nl=False)
+        return
+    if dot is not None:
+        _write_dot(code, dot)
     if as_json:
-        emit_json({
+        data: dict[str, Any] = {
             "unit": "bits",
             "entropy": code.entropy,
             "expected_length": code.expected_length,
@@ -45,8 +102,18 @@ def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bo
                  "codeword": e.codeword, "length": e.length}
                 for e in code.entries
             ],
-        })
+        }
+        if method is not None:
+            data["method"] = method
+            data["comparison"] = _comparison_json(d)
+        if trace:
+            data["merges"] = _merges_json(d)
+        if tree:
+            data["tree"] = _tree_json(code)
+        emit_json(data)
         return
+    if method is not None:
+        click.echo(f"{METHOD_NAMES[method]}:")
     rows = [
         [label(e.symbol), f"{e.probability:.6g}", e.codeword, str(e.length),
          fmt(float(surprisal(e.probability)))]
@@ -64,6 +131,209 @@ def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bo
     click.echo(f"redundancy  L - H = {code.redundancy:.4f} bits/symbol "
                f"(efficiency {code.efficiency:.2%})")
     click.echo(f"Kraft sum         = {code.kraft_sum:.6g}")
+    if method is not None:
+        click.echo()
+        _print_comparison(d)
+    if trace:
+        click.echo()
+        _print_trace(d)
+    if tree:
+        click.echo()
+        _print_tree(code, ascii_)
+    if dot is not None:
+        click.echo()
+        click.echo(f"code tree written to {dot} (render it: dot -Tpng {dot} -o tree.png)")
+
+
+def _check_codebook_options(max_length: int | None, trace: bool, tree: bool, dot: str | None,
+                            method: str | None, lengths: str | None, as_json: bool) -> None:
+    """Refuse combinations of codebook options that mean nothing (usage errors)."""
+    def bad(message: str) -> None:
+        raise click.UsageError(message)
+
+    if lengths is not None:
+        if method is not None:
+            bad("--lengths checks your own lengths; it cannot be combined with --method")
+        if max_length is not None:
+            bad("--lengths checks your own lengths; it cannot be combined with --max-length")
+        if trace:
+            bad("--trace shows Huffman's merges; it does not apply to --lengths")
+    if method is not None and max_length is not None:
+        bad(f"--method {method} compares unconstrained codes; it cannot be combined with "
+            "--max-length")
+    if trace and method not in (None, "huffman"):
+        bad(f"--trace shows Huffman's merges; it does not apply to --method {method}")
+    if trace and max_length is not None:
+        bad("--trace shows Huffman's merges, which a --max-length code (package-merge) "
+            "does not follow")
+    if dot == "-" and (as_json or tree or trace or method is not None):
+        bad("--dot - prints only the DOT; write it to a file to combine it with other output")
+
+
+def _write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a temporary file renamed over it)."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _write_dot(code: Codebook, path: str) -> None:
+    from entrocode.render import to_dot
+
+    _write_text(path, to_dot(code))
+
+
+def _print_tree(code: Codebook, ascii_: bool) -> None:
+    from entrocode.render import draw_tree
+
+    click.echo("code tree: each branch is a code bit; a node shows (its weight),")
+    click.echo("a leaf symbol: codeword (probability)")
+    click.echo(draw_tree(code, ascii=ascii_))
+
+
+def _tree_json(code: Codebook) -> list[dict[str, Any]]:
+    """The tree as a flat list of nodes in depth-first order, 0 before 1."""
+    from entrocode.render import code_tree, symbol_text
+
+    out: list[dict[str, Any]] = []
+    stack = [code_tree(code)]
+    while stack:
+        node = stack.pop()
+        item: dict[str, Any] = {"prefix": node.prefix, "weight": node.weight,
+                                "leaf": node.is_leaf}
+        if node.is_leaf:
+            item["symbol"] = symbol_text(node.symbol)
+        out.append(item)
+        stack.extend(c for c in (node.one, node.zero) if c is not None)
+    return out
+
+
+def _print_trace(d: Distribution) -> None:
+    from entrocode.render import draw_merges
+
+    click.echo("Huffman's algorithm: merge the two lightest nodes into a new node until one is")
+    click.echo("left (on equal weights the older node goes first):")
+    if d.counts is not None:
+        click.echo("(the weights are the counts)")
+    click.echo(draw_merges(d))
+
+
+def _merges_json(d: Distribution) -> list[dict[str, Any]]:
+    from entrocode.codebook import huffman_merges
+    from entrocode.render import symbol_text
+
+    weights = d.counts if d.counts is not None else d.probabilities.tolist()
+    return [
+        {"step": k, "left": [symbol_text(d.symbols[i]) for i in s.left],
+         "right": [symbol_text(d.symbols[i]) for i in s.right],
+         "left_weight": s.left_weight, "right_weight": s.right_weight, "weight": s.weight}
+        for k, s in enumerate(huffman_merges(list(weights)), start=1)
+    ]
+
+
+def _print_comparison(d: Distribution) -> None:
+    from entrocode.comparison import compare_methods
+
+    rows = [
+        [m.method, fmt(m.expected_length), fmt(m.redundancy), fmt(m.excess),
+         str(m.code.max_length)]
+        for m in compare_methods(d)
+    ]
+    click.echo("all constructions (Huffman's expected length is the least of any prefix code):")
+    click.echo(table(["method", "expected length", "redundancy", "over Huffman",
+                      "longest codeword"], rows))
+
+
+def _comparison_json(d: Distribution) -> list[dict[str, Any]]:
+    from entrocode.comparison import compare_methods
+
+    return [
+        {"method": m.method, "expected_length": m.expected_length, "redundancy": m.redundancy,
+         "excess": m.excess, "max_length": m.code.max_length}
+        for m in compare_methods(d)
+    ]
+
+
+def _check_lengths(d: Distribution, text: str, as_json: bool, tree: bool, ascii_: bool,
+                   dot: str | None) -> None:
+    """``codebook DIST --lengths ...``: the verdict on a hand-made set of lengths."""
+    from entrocode.comparison import check_code_lengths, parse_lengths
+    from entrocode.errors import CodebookError
+    from entrocode.render import symbol_text, to_dot
+
+    check = check_code_lengths(parse_lengths(text), d)
+    if dot is not None and check.code is None:
+        raise CodebookError("no prefix code has these lengths (Kraft sum > 1), so there is no "
+                            "tree to write")
+    if dot == "-" and check.code is not None:
+        click.echo(to_dot(check.code), nl=False)
+        return
+    if dot is not None and check.code is not None:
+        _write_dot(check.code, dot)
+    words = check.code.codewords if check.code is not None else {}
+    k = check.kraft_fraction
+    exact = str(k.numerator) if k.denominator == 1 else f"{k.numerator}/{k.denominator}"
+    if as_json:
+        data: dict[str, Any] = {
+            "unit": "bits",
+            "lengths": [
+                {"symbol": symbol_text(s), "probability": d[s], "length": n,
+                 "codeword": words.get(s)}
+                for s, n in zip(check.symbols, check.lengths, strict=True)
+            ],
+            "kraft_sum": check.kraft_sum,
+            "kraft_sum_exact": exact,
+            "prefix_code_exists": check.prefix_code_exists,
+            "complete": check.complete,
+            "expected_length": check.expected_length,
+            "optimal_length": check.optimal_length,
+            "entropy": check.entropy,
+            "gap": check.gap,
+            "optimal": check.is_optimal,
+            "verdict": check.verdict,
+        }
+        if tree and check.code is not None:
+            data["tree"] = _tree_json(check.code)
+        emit_json(data)
+        return
+    rows = [
+        [symbol_text(s), f"{d[s]:.6g}", str(n), words.get(s, "-"),
+         fmt(float(surprisal(d[s])))]
+        for s, n in zip(check.symbols, check.lengths, strict=True)
+    ]
+    right = {1, 2, 4}
+    click.echo(table(["symbol", "probability", "length", "codeword", "surprisal"], rows,
+                     right=lambda i: i in right))
+    click.echo()
+    if k > 1:
+        kraft_note = "> 1: over-full, no prefix code has these lengths"
+    elif k == 1:
+        kraft_note = "= 1: a complete prefix code exists"
+    else:
+        kraft_note = "< 1: a prefix code exists, but some branches are unused"
+    shown = exact if k.denominator == 1 else f"{exact} = {check.kraft_sum:.6g}"
+    click.echo(f"Kraft sum         = {shown} ({kraft_note})")
+    click.echo(f"expected length L = {fmt(check.expected_length or 0.0)} bits/symbol")
+    click.echo(f"optimal length    = {fmt(check.optimal_length or 0.0)} bits/symbol "
+               "(Huffman code)")
+    click.echo(f"entropy         H = {fmt(check.entropy or 0.0)} bits/symbol")
+    click.echo(f"verdict: {check.verdict}")
+    if tree:
+        click.echo()
+        if check.code is None:
+            click.echo("no code tree: no prefix code has these lengths")
+        else:
+            _print_tree(check.code, ascii_)
+    if dot is not None:
+        click.echo()
+        click.echo(f"code tree written to {dot} (render it: dot -Tpng {dot} -o tree.png)")
 
 
 @click.command("analyze")
@@ -73,7 +343,11 @@ def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bo
               help="Unit of the measures: 2 bits, e nats, 10 hartleys. Code lengths stay in bits.")
 @click.option("--normalize", is_flag=True, help=NORMALIZE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool) -> None:
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE.png",
+              help="Also draw P and Q with surprisals and codeword lengths (needs the plot "
+              "extra: matplotlib).")
+def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool,
+                plot: str | None) -> None:
     """Compare the entropy of P with its Huffman code, and with a model Q's code.
 
     For P: H(P), the expected length L_P(C_P) of P's Huffman code and its
@@ -86,11 +360,16 @@ def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool
       entrocode analyze samples/temperatures.json
       entrocode analyze samples/catdog.json samples/catdog_qb.json
       entrocode analyze 0.9,0.1 0.5,0.5 --base e
+      entrocode analyze samples/catdog.json samples/catdog_qa.json --plot catdog.png
     """
     b, unit = parse_base(base)
     dp = load_dist(p, normalize)
     dq = load_dist(q, normalize) if q is not None else None
     result = compare(dp, dq, b)
+    if plot is not None:
+        from entrocode.plots import plot_distribution
+
+        plot_distribution(dp, dq, plot)
     if as_json:
         data = result.as_dict()
         data["unit"] = unit
@@ -103,6 +382,7 @@ def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool
     click.echo(f"redundancy        = {fmt(result.redundancy_p)} bits/symbol "
                "(L_P(C_P) - H(P))")
     if dq is None:
+        _plot_written(plot)
         return
     click.echo(f"H(Q)              = {fmt(result.entropy_q or 0.0)} {u}")
     click.echo(f"H(P,Q)            = {fmt(result.cross_entropy or 0.0)} {u}")
@@ -116,6 +396,12 @@ def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool
     if result.expected_length_mismatch == float("inf"):
         click.echo("Q gives probability 0 to a symbol P can emit: its code has no codeword for "
                    "it, so the cost is infinite (smooth Q to fix it).")
+    _plot_written(plot)
+
+
+def _plot_written(plot: str | None) -> None:
+    if plot is not None:
+        click.echo(f"plot written to {plot}")
 
 
 COMMANDS = [codebook_cmd, analyze_cmd]
