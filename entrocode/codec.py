@@ -39,7 +39,8 @@ Encoding (:func:`encode`) has no per-symbol Python loop:
 3. an item ending at bit ``e`` lands in the 64-bit words ``e // 64 - 1`` (its
    value shifted right by ``e % 64``) and ``e // 64`` (shifted left by
    ``64 - e % 64``); ``np.bitwise_or.reduceat`` merges all the items of one
-   word at once.
+   word at once.  Steps 1 and 3 run over chunks of ``2**18`` pairs, which
+   bounds the memory to about 9 bytes per symbol.
 
 Decoding (:func:`decode`) uses one of two lockstep decoders:
 
@@ -145,6 +146,9 @@ _AUTOMATON_MAX_IDS = 256
 
 _LOOKUP_BITS = 12
 """Bits looked up at once by the large-alphabet decoder (a 4096-entry table)."""
+
+_ENCODE_PAIRS = 1 << 18
+"""Pairs of symbols placed at a time by the encoder (bounds its memory)."""
 
 _GROUP_ENTRIES = 1 << 16
 """Recorded automaton steps turned into symbols at a time (fits in cache)."""
@@ -447,42 +451,33 @@ def payload_bits(ids: np.ndarray, lengths: np.ndarray) -> int:
     return int(counts @ lens)
 
 
-def _pack(
-    values: np.ndarray, widths: np.ndarray, extra: tuple[int, int] | None
-) -> tuple[bytes, np.ndarray, int]:
-    """Concatenate right-aligned items of at most 64 bits into big-endian bytes.
+def _place(values: np.ndarray, ends: np.ndarray, out: np.ndarray) -> None:
+    """OR right-aligned items of at most 64 bits into big-endian 64-bit words.
 
-    Returns the payload, the int64 bit end of every item, and the total bits
-    (including ``extra``, an optional last ``(value, width)`` item).
+    An item ending at bit ``e`` lands in two words: its high part, the value
+    shifted right by ``e % 64``, in word ``e // 64 - 1``, and its low part,
+    shifted left by ``64 - e % 64``, in word ``e // 64`` (numpy shifts by 64
+    give 0).  Word ``k`` of the payload is ``out[k + 1]``; ``out[0]`` only
+    ever receives zeros.  Items arrive in order, so the items of one word
+    are neighbours and ``np.bitwise_or.reduceat`` merges them at once.
     """
-    ends = np.cumsum(widths, dtype=np.int64)
-    nbits = int(ends[-1]) if ends.size else 0
-    total = nbits + (extra[1] if extra else 0)
-    nwords = (total + 63) // 64 + 1
-    out = np.zeros(nwords + 1, dtype=np.uint64)
-    if ends.size:
-        # An item ending at bit e: its high part lands in word e // 64 - 1, its
-        # low part in word e // 64 (shifting by 64 gives 0 in numpy).  Word k
-        # of the payload is out[k + 1]; out[0] only ever receives zeros.
-        rem = ends.view(np.uint64) & np.uint64(63)
-        word = ends >> 6
-        high = values >> rem
-        low = values << (np.uint64(64) - rem)
-        cut = np.flatnonzero(word[1:] != word[:-1]) + 1
-        firsts = np.concatenate(([0], cut))
-        first_word = int(word[0])
-        groups = firsts.size
-        out[first_word + 1 : first_word + 1 + groups] = np.bitwise_or.reduceat(low, firsts)
-        out[first_word : first_word + groups] |= np.bitwise_or.reduceat(high, firsts)
-    if extra and extra[1]:
-        value, width = extra
-        end = nbits + width
-        k, rem_bits = divmod(end, 64)
-        merged = (int(out[k]) << 64 | int(out[k + 1])) | (value << (64 - rem_bits))
-        out[k] = merged >> 64
-        out[k + 1] = merged & ((1 << 64) - 1)
-    words = out[1:].astype(">u8")
-    return words.view(np.uint8)[: (total + 7) // 8].tobytes(), ends, total
+    rem = ends.view(np.uint64) & np.uint64(63)
+    word = ends >> 6
+    high = values >> rem
+    low = values << (np.uint64(64) - rem)
+    firsts = np.concatenate(([0], np.flatnonzero(word[1:] != word[:-1]) + 1))
+    first_word = int(word[0])
+    groups = firsts.size
+    out[first_word + 1 : first_word + 1 + groups] |= np.bitwise_or.reduceat(low, firsts)
+    out[first_word : first_word + groups] |= np.bitwise_or.reduceat(high, firsts)
+
+
+def _place_one(value: int, end: int, out: np.ndarray) -> None:
+    """OR one item ending at bit ``end`` into ``out``, as :func:`_place` does."""
+    k, rem = divmod(end, 64)
+    merged = (int(out[k]) << 64 | int(out[k + 1])) | (value << (64 - rem))
+    out[k] = merged >> 64
+    out[k + 1] = merged & ((1 << 64) - 1)
 
 
 def encode(ids: np.ndarray, table: CodeTable, segment: int = DEFAULT_SEGMENT) -> Encoded:
@@ -533,26 +528,32 @@ def encode(ids: np.ndarray, table: CodeTable, segment: int = DEFAULT_SEGMENT) ->
         arr = np.ascontiguousarray(arr)
         value_table, width_table = table._pairs
         pairs = arr[: 2 * half].view("<u2")
-        values = value_table[pairs]
         widths = width_table[pairs]
-        if (widths.size and int(widths.min()) == 0) or (n % 2 and table.lengths.size <= arr[-1]):
+        if (half and int(widths.min()) == 0) or (n % 2 and table.size <= arr[-1]):
             raise MissingCodewordError(_first_missing(arr, table.lengths))
     else:
         _check_range(arr, table.lengths)
-        codes = table.codes[arr]
         lens = table.lengths[arr]
         if int(lens.min()) == 0:
             raise MissingCodewordError(_first_missing(arr, table.lengths))
-        values = (codes[0 : 2 * half : 2] << lens[1 : 2 * half : 2]) | codes[1 : 2 * half : 2]
         widths = lens[0 : 2 * half : 2] + lens[1 : 2 * half : 2]
-    extra = None
-    if n % 2:
-        last = int(arr[-1])
-        width = int(table.lengths[last])
-        if width == 0:
-            raise MissingCodewordError(last)
-        extra = (int(table.codes[last]), width)
-    payload, ends, nbits = _pack(values, widths, extra)
+    last_width = int(table.lengths[arr[-1]]) if n % 2 else 0
+    if n % 2 and last_width == 0:
+        raise MissingCodewordError(int(arr[-1]))
+    ends = np.cumsum(widths, dtype=np.int64)
+    nbits = (int(ends[-1]) if half else 0) + last_width
+    out = np.zeros((nbits + 63) // 64 + 2, dtype=np.uint64)
+    for lo in range(0, half, _ENCODE_PAIRS):
+        hi = min(half, lo + _ENCODE_PAIRS)
+        if table.size <= 256:
+            values = value_table[pairs[lo:hi]]
+        else:
+            codes = table.codes[arr[2 * lo : 2 * hi]]
+            values = (codes[0::2] << lens[2 * lo + 1 : 2 * hi : 2]) | codes[1::2]
+        _place(values, ends[lo:hi], out)
+    if last_width:
+        _place_one(int(table.codes[arr[-1]]), nbits, out)
+    payload = out[1:].astype(">u8").view(np.uint8)[: (nbits + 7) // 8].tobytes()
     count = -(-n // seg)
     starts = np.zeros(count, dtype=np.int64)
     if count > 1:
@@ -651,7 +652,9 @@ def decode(
         The segment size used to encode.
     nbits : int, optional
         The exact payload size in bits, when known: checked against where the
-        last symbol ends.
+        last symbol ends.  Pass it whenever it is stored: without it a wrong
+        count can go unnoticed when the zero padding (under 8 bits) reads as
+        whole codewords, since the all-zero codeword is a valid one.
 
     Returns
     -------
@@ -799,7 +802,8 @@ class _Automaton:
             node = np.where(active, np.where(nxt < 0, 0, nxt), node)
         nxt_state = np.where(real, node, state) * _COLUMNS
         slots = int(count.max())
-        width = np.uint16 if slots <= 2 else np.uint32 if slots <= 4 else np.uint64
+        # Little-endian, so that byte j of a packed value is slot j on any machine.
+        width = np.dtype("<u2" if slots <= 2 else "<u4" if slots <= 4 else "<u8")
         return cls(
             next=_readonly(nxt_state.astype(np.intp)),
             packed=_readonly(packed.astype(width)),
@@ -814,6 +818,7 @@ class _Automaton:
     def decode(
         self, buf: np.ndarray, n: int, starts: np.ndarray, seg: int, nbits: int | None
     ) -> np.ndarray:
+        """Decode ``n`` uint8 ids from checked segment ``starts`` (see :func:`decode`)."""
         segments = starts.size
         ends = np.empty(segments, dtype=np.int64)
         ends[:-1] = starts[1:]
@@ -914,6 +919,9 @@ class _Automaton:
             want = targets[seg_ids]
             # Bit (1..8) of its last byte at which each segment must end.
             stop = ends[seg_ids] - 8 * ((ends[seg_ids] + 7 >> 3) - 1)
+            # Of the codewords completed in its last byte, a segment keeps those
+            # ending at or before bit ``stop``; the last one kept must end exactly
+            # there, and the segment must then hold exactly ``want`` symbols.
             valid = np.zeros(rows.size, dtype=np.int64)
             for j in range(self.slots):
                 end_j = (ends_packed >> (4 * j)) & 15
@@ -1036,6 +1044,12 @@ class _Lookup:
     def decode(
         self, buf: np.ndarray, n: int, starts: np.ndarray, seg: int, nbits: int | None
     ) -> np.ndarray:
+        """Decode ``n`` uint32 ids from checked segment ``starts`` (see :func:`decode`).
+
+        Step ``t`` decodes symbol ``t`` of every segment.  Positions are
+        clamped to the payload every 256 steps, so a segment running past the
+        end (corrupt input) reads zeros and never leaves the padded buffer.
+        """
         segments = starts.size
         limit = 8 * buf.size
         steps = min(seg, n)

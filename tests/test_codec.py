@@ -266,9 +266,7 @@ def test_many_distinct_ids() -> None:
     k = 10**5
     zipf = 1.0 / np.arange(1, k + 1)
     ids = np.concatenate([rng.permutation(k), rng.choice(k, 50_000, p=zipf / zipf.sum())])
-    table = CodeTable.from_lengths(
-        limited_lengths(np.bincount(ids, minlength=k), MAX_CODE_LENGTH)
-    )
+    table = CodeTable.from_lengths(limited_lengths(np.bincount(ids, minlength=k), MAX_CODE_LENGTH))
     assert table.id_dtype == np.uint32
     round_trip(ids.astype(np.uint32), table, reference=False)
     small = ids[:3000].astype(np.uint32)
@@ -293,13 +291,17 @@ def test_default_segment_boundaries(count: int) -> None:
     round_trip(sample(rng, table, count, np.uint8), table, reference=False)
 
 
-def test_many_batches_and_groups(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Small limits force the automaton through several batches and groups.
+@pytest.mark.parametrize("alphabet", [100, 400])
+def test_small_chunks_batches_and_groups(monkeypatch: pytest.MonkeyPatch, alphabet: int) -> None:
+    # Small limits force the encoder through many chunks of pairs and the
+    # automaton through several batches and groups.
+    monkeypatch.setattr(codec, "_ENCODE_PAIRS", 7)
     monkeypatch.setattr(codec, "_BATCH_ENTRIES", 50)
     monkeypatch.setattr(codec, "_GROUP_ENTRIES", 30)
     rng = np.random.default_rng(21)
-    table = skewed_table(rng, 100)
-    round_trip(sample(rng, table, 5000, np.uint8), table, segment=37, reference=False)
+    table = skewed_table(rng, alphabet)
+    for count in (1, 14, 15, 5001):
+        round_trip(sample(rng, table, count, np.uint32), table, segment=37, reference=False)
 
 
 def test_automaton_without_and_with_an_unused_id() -> None:
@@ -362,9 +364,7 @@ def test_trace_covers_the_payload_exactly() -> None:
     decode_reference(enc.payload, table, ids.size, trace=steps)
     assert [s.symbol_id for s in steps] == ids.tolist()
     assert [s.bits for s in steps] == [table.codeword(i) for i in ids.tolist()]
-    assert [s.start for s in steps] == np.cumsum([0, *[len(s.bits) for s in steps]])[
-        :-1
-    ].tolist()
+    assert [s.start for s in steps] == np.cumsum([0, *[len(s.bits) for s in steps]])[:-1].tolist()
     assert sum(len(s.bits) for s in steps) == enc.nbits
 
 
@@ -415,7 +415,7 @@ def test_uint8_id_beyond_a_small_table() -> None:
         ([0, 0, 0], "no symbol id has a codeword: 3 code lengths, all 0"),
         ([], "no symbol id has a codeword: 0 code lengths, all 0"),
         ([1, -1], "code length -1 is negative"),
-        (list(range(1, 34)) + [33], "code length 33 exceeds MAX_CODE_LENGTH = 32"),
+        ([*range(1, 34), 33], "code length 33 exceeds MAX_CODE_LENGTH = 32"),
     ],
 )
 def test_bad_lengths_are_codebook_errors(lengths: list[int], message: str) -> None:
@@ -444,9 +444,7 @@ def test_bad_arguments() -> None:
 # ---------------------------------------------------------------------------
 # Errors: corrupt payloads and offsets
 # ---------------------------------------------------------------------------
-@pytest.fixture(
-    params=[("bytes", 40), ("all bytes", 256), ("words", 700)], ids=lambda p: p[0]
-)
+@pytest.fixture(params=[("bytes", 40), ("all bytes", 256), ("words", 700)], ids=lambda p: p[0])
 def stream(request: pytest.FixtureRequest) -> tuple[CodeTable, np.ndarray, Encoded, int]:
     rng = np.random.default_rng(request.param[1])
     table = skewed_table(rng, request.param[1])
@@ -521,7 +519,7 @@ def test_wrong_starts(stream: tuple[CodeTable, np.ndarray, Encoded, int]) -> Non
         run(starts + 1)
     swapped = starts.copy()
     swapped[[3, 4]] = swapped[[4, 3]]
-    with pytest.raises(FormatError, match="segment 4 starts at bit .*must increase"):
+    with pytest.raises(FormatError, match=r"segment 4 starts at bit .*must increase"):
         run(swapped)
     with pytest.raises(FormatError, match="beyond the"):
         run(np.append(starts[:-1], enc.nbits))
@@ -554,13 +552,13 @@ def test_corruption_never_escapes(stream: tuple[CodeTable, np.ndarray, Encoded, 
         if trial % 5 == 4:
             starts = np.sort(rng.choice(8 * payload.size, starts.size, replace=False))
             starts[0] = 0
-        for run in (
-            lambda: decode(bad, table, ids.size, starts, segment, nbits=enc.nbits),
-            lambda: decode(bad, table, ids.size, starts, segment),
-            lambda: decode(bad, table, ids.size),
+        for kwargs in (
+            {"starts": starts, "segment": segment, "nbits": enc.nbits},
+            {"starts": starts, "segment": segment},
+            {},
         ):
             try:
-                out = run()
+                out = decode(bad, table, ids.size, **kwargs)
             except FormatError:
                 continue
             assert out.shape == ids.shape
