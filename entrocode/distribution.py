@@ -348,7 +348,7 @@ def _read_inline(text: str) -> tuple[list[str], list[float]]:
 
 
 class _DuplicateKey(Exception):
-    pass
+    """A JSON object names the same symbol twice (carries the symbol)."""
 
 
 def _read_json(path_text: str) -> tuple[list[str], list[float]]:

@@ -18,14 +18,11 @@ Conventions shared by every function:
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from entrocode.errors import DistributionError
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "SUM_TOLERANCE",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -69,11 +70,9 @@ def run_guarded(command: click.Command, args: Sequence[str]) -> None:
 def _silence_stdout() -> None:
     # Python flushes stdout at exit; point it at /dev/null so a closed pipe
     # cannot raise a second error there.
-    try:
+    with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def describe_os_error(exc: OSError) -> str:
