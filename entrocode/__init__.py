@@ -11,21 +11,8 @@ error types.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from entrocode.codebook import (
-    Codebook,
-    CodeEntry,
-    MergeStep,
-    canonical_codewords,
-    check_lengths,
-    huffman_code,
-    huffman_lengths,
-    huffman_merges,
-    kraft_sum,
-    limited_lengths,
-)
-from entrocode.distribution import Distribution, parse_spec
 from entrocode.errors import (
     CodebookError,
     DistributionError,
@@ -34,12 +21,29 @@ from entrocode.errors import (
     ModelError,
     SymbolError,
 )
-from entrocode.measures import cross_entropy, entropy, js_divergence, kl_divergence, surprisal
 
 __version__ = "0.1.0"
 
-# Names re-exported lazily from modules that are heavier to import.
+# Every name but the errors comes from its module on first use, so that
+# ``import entrocode`` (and the command line's start-up) does not import numpy.
 _LAZY: dict[str, str] = {
+    "Codebook": "entrocode.codebook",
+    "CodeEntry": "entrocode.codebook",
+    "MergeStep": "entrocode.codebook",
+    "canonical_codewords": "entrocode.codebook",
+    "check_lengths": "entrocode.codebook",
+    "huffman_code": "entrocode.codebook",
+    "huffman_lengths": "entrocode.codebook",
+    "huffman_merges": "entrocode.codebook",
+    "kraft_sum": "entrocode.codebook",
+    "limited_lengths": "entrocode.codebook",
+    "Distribution": "entrocode.distribution",
+    "parse_spec": "entrocode.distribution",
+    "cross_entropy": "entrocode.measures",
+    "entropy": "entrocode.measures",
+    "js_divergence": "entrocode.measures",
+    "kl_divergence": "entrocode.measures",
+    "surprisal": "entrocode.measures",
     "CompressStats": "entrocode.container",
     "DecompressStats": "entrocode.container",
     "analyze_stream": "entrocode.container",
@@ -82,11 +86,88 @@ _LAZY: dict[str, str] = {
 }
 
 
+# The submodules, also reachable as attributes (``entrocode.codec``) without
+# an import of their own, as when the package imported them eagerly.
+_SUBMODULES = frozenset({
+    "analysis", "codebook", "codec", "comparison", "container", "distribution", "errors",
+    "experiments", "measures", "plots", "render", "symbols",
+})
+
+if TYPE_CHECKING:
+    from entrocode.codebook import (
+        Codebook,
+        CodeEntry,
+        MergeStep,
+        canonical_codewords,
+        check_lengths,
+        huffman_code,
+        huffman_lengths,
+        huffman_merges,
+        kraft_sum,
+        limited_lengths,
+    )
+    from entrocode.comparison import (
+        LengthCheck,
+        MethodSummary,
+        check_code_lengths,
+        code_by_method,
+        compare_methods,
+        fano_lengths,
+        shannon_code,
+        shannon_fano_code,
+    )
+    from entrocode.container import (
+        CompressStats,
+        DecompressStats,
+        analyze_stream,
+        compress,
+        compress_file,
+        compress_stream,
+        decompress,
+        decompress_file,
+        decompress_stream,
+        stats,
+    )
+    from entrocode.distribution import Distribution, parse_spec
+    from entrocode.experiments import (
+        bundled_distribution,
+        convergence,
+        draw_sample,
+        extension_rates,
+        read_bundled,
+        render_sample,
+        run_demo,
+        shannon_lengths,
+        verify_by_sampling,
+    )
+    from entrocode.measures import cross_entropy, entropy, js_divergence, kl_divergence, surprisal
+    from entrocode.plots import PlotError, plot_convergence, plot_distribution, plot_extension
+    from entrocode.render import (
+        CodeTree,
+        Walkthrough,
+        code_tree,
+        draw_merges,
+        draw_tree,
+        draw_walkthrough,
+        explain_coding,
+        to_dot,
+    )
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
-    if module is None:
+    if module is not None:
+        value = getattr(import_module(module), name)
+    elif name in _SUBMODULES:
+        value = import_module(f"entrocode.{name}")
+    else:
         raise AttributeError(f"module 'entrocode' has no attribute {name!r}")
-    return getattr(import_module(module), name)
+    globals()[name] = value  # found once; later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [

@@ -730,7 +730,9 @@ def _decode_sequential(buf: np.ndarray, table: CodeTable, n: int, nbits: int | N
         out = np.fromiter(symbols, dtype=np.int64, count=n)
     except ValueError:
         raise FormatError(f"the payload ends before {n} symbols: truncated or corrupt") from None
-    end = payload_bits(out, table.lengths)
+    # The tree decoder yields only ids with codewords; summing their lengths
+    # costs O(n), where payload_bits would cost O(table size) per call.
+    end = int(table.lengths[out].sum(dtype=np.int64))
     if nbits is not None and end != nbits:
         raise FormatError(f"{n} symbols end at bit {end}, not at nbits = {nbits}")
     _check_padding(buf, end)

@@ -10,22 +10,27 @@ layout is described byte by byte in ``docs/FORMAT.md``.  In short::
            | REUSE   (the coded symbols, with the most recent table)
     end    = total input bytes [, total symbols], CRC-32 of the original data
 
-How compression works, one block at a time:
+How compression works, one chunk of input at a time:
 
 1. Read about ``block_size`` bytes of input (1 MiB by default) and cut it on a
    symbol boundary (:func:`entrocode.symbols.safe_boundary`), so memory stays
    bounded for inputs of any size, from files and from pipes alike.
-2. Split the block into symbols (bytes, chars, words or lines) and count them.
-3. Build the Huffman code of the counts.  Its code lengths are the whole
-   code: the decoder rebuilds the canonical codewords from them.  A code
+2. Split the chunk into symbols (bytes, chars, words or lines) and count them,
+   per cell of 2**14 symbols.
+3. Cut the chunk into blocks where its statistics change, if that saves 1%
+   (:class:`_Planner`): each block gets a code table of its own.
+4. Build the Huffman code of each block's counts.  Its code lengths are the
+   whole code: the decoder rebuilds the canonical codewords from them.  A code
    deeper than :data:`entrocode.codec.MAX_CODE_LENGTH` bits (Fibonacci-like
    counts) is replaced by the optimal length-limited code (package-merge).
-4. Store the block with the cheapest of: a new table, the previous block's
+5. Store the block with the cheapest of: a new table, the previous block's
    table (when it covers every symbol of the block), or the raw bytes.
-5. Write the payload: the concatenated codewords, ``sum(count * length)``
+6. Write the payload: the concatenated codewords, ``sum(count * length)``
    bits exactly (no end-of-file symbol: the block stores its symbol count),
-   plus the bit offsets of every segment of the payload, which let the
-   decoder decode all segments in lockstep with whole-array operations.
+   plus, for a block of 2**17 symbols or more, the bit offsets of every
+   segment of the payload, which let the decoder decode all segments in
+   lockstep with whole-array operations (a smaller block decodes faster
+   sequentially, and has one segment).
 
 Decompression reads the blocks back one at a time and checks every field
 against the format's limits and the data actually present, so a damaged or
@@ -52,6 +57,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import itertools
 import math
 import numbers
 import os
@@ -150,6 +156,44 @@ def _segment_log2() -> int:
     """log2 of the segment size written: the codec's default, rounded up to a power of 2."""
     log2 = (int(codec.DEFAULT_SEGMENT) - 1).bit_length()
     return max(_MIN_SEGMENT_LOG2, min(_MAX_SEGMENT_LOG2, log2))
+
+
+# How the compressor cuts a chunk of input (about `block_size` bytes) into
+# blocks; any cut is a valid file, so these are encoder choices only.
+_SPLIT_CELL = 1 << 14
+"""Symbols per cell of the grid on which block boundaries are chosen."""
+
+_SPLIT_SPAN = 16
+"""The longest block the search builds from cells (256 Ki symbols), besides the whole chunk."""
+
+_SPLIT_MAX_ALPHABET = 1024
+"""A chunk with more distinct symbols stays one block (its tables cost too much)."""
+
+_SPLIT_MIN_SAVING = 0.01
+"""A chunk becomes several blocks only when that saves at least this fraction (1%).
+
+Every block costs the decoder a table and a call of its own, and small blocks
+decode sequentially, so near-stationary data (English text would gain 0.1% to
+0.7%) keeps its large blocks and decodes fast; data whose statistics shift
+(spreadsheets, binaries, mixed text) gains 2% to 7%.
+"""
+
+_SPLIT_BATCH = 1 << 18
+"""Counts (candidate blocks x alphabet) whose entropy the planner computes at once."""
+
+_BLOCK_ALLOWANCE = 24
+"""Bytes an extra block must save beyond its own table and header."""
+
+_LOCKSTEP_MIN_SYMBOLS = 1 << 17
+"""Blocks with fewer symbols are written as one segment, without offsets.
+
+Lockstep decoding pays a fixed cost per block (its automaton and one step per
+byte of a segment) that only many segments repay; a block of fewer than
+2**17 symbols (32 segments) decodes faster sequentially, and saves its offsets.
+"""
+
+_OFFSET_BITS_ESTIMATE = 12
+"""Bits per stored segment offset, as the block planner estimates them."""
 
 
 def _length_cap(max_length: int | None) -> int:
@@ -302,12 +346,20 @@ class _Table:
 
     @property
     def max_length(self) -> int:
-        return int(self.lengths.max()) if self.lengths.size else 0
+        built = self.__dict__.get("_max_length")
+        if built is None:
+            built = int(self.lengths.max()) if self.lengths.size else 0
+            object.__setattr__(self, "_max_length", built)
+        return built
 
     @property
     def min_length(self) -> int:
-        used = self.lengths[self.lengths > 0]
-        return int(used.min()) if used.size else 0
+        built = self.__dict__.get("_min_length")
+        if built is None:
+            used = self.lengths[self.lengths > 0]
+            built = int(used.min()) if used.size else 0
+            object.__setattr__(self, "_min_length", built)
+        return built
 
 
 def _code_lengths(weights: np.ndarray, cap: int, max_length: int | None) -> np.ndarray:
@@ -546,17 +598,33 @@ def _length_tokens(lengths: np.ndarray) -> list[tuple[int, int, int]]:
     return tokens
 
 
-def _lengths_bytes(lengths: np.ndarray) -> bytes:
-    """Code lengths as a byte-padded bit string (docs/FORMAT.md, "Code lengths")."""
+def _lengths_code(
+    lengths: np.ndarray,
+) -> tuple[list[tuple[int, int, int]], np.ndarray, list[int], int]:
+    """The tokens of `lengths`, the CL code's lengths, those stored, and the size in bits."""
     tokens = _length_tokens(lengths)
     counts = np.zeros(_CL_SIZE, dtype=np.float64)
-    for symbol, _, _ in tokens:
+    extra = 0
+    for symbol, nbits, _ in tokens:
         counts[symbol] += 1
+        extra += nbits
     cl_lengths = limited_lengths(counts, _CL_MAX_LENGTH)
-    cl_codes = canonical_codewords(cl_lengths).tolist()
     ordered = [int(cl_lengths[s]) for s in _CL_ORDER]
     while ordered[-1] == 0:
         ordered.pop()
+    bits = 6 + 3 * len(ordered) + int(counts @ cl_lengths) + extra
+    return tokens, cl_lengths, ordered, bits
+
+
+def _lengths_size(lengths: np.ndarray) -> int:
+    """``len(_lengths_bytes(lengths))``, without writing the bits."""
+    return (_lengths_code(lengths)[3] + 7) // 8
+
+
+def _lengths_bytes(lengths: np.ndarray) -> bytes:
+    """Code lengths as a byte-padded bit string (docs/FORMAT.md, "Code lengths")."""
+    tokens, cl_lengths, ordered, _ = _lengths_code(lengths)
+    cl_codes = canonical_codewords(cl_lengths).tolist()
     writer = _BitWriter()
     writer.write(len(ordered) - 1, 6)
     for length in ordered:
@@ -629,7 +697,9 @@ def _read_lengths(reader: _Reader, n: int) -> np.ndarray:
         previous = value
         have += run
     bits.finish("code lengths")
-    return np.repeat(np.array(values, dtype=np.int64), np.array(runs, dtype=np.int64))
+    # One byte per length: a chars table may declare 0x110000 entries in a
+    # few bytes of runs, and this array is all the memory they cost.
+    return np.repeat(np.array(values, dtype=np.uint8), np.array(runs, dtype=np.int64))
 
 
 # ---------------------------------------------------------------------------
@@ -738,17 +808,24 @@ def _segments_bytes(starts: np.ndarray) -> bytes:
 
 
 def _read_segments(reader: _Reader, table: _Table, count: int, nbits: int,
-                   segment: int) -> np.ndarray:
-    """Read and check the segment offsets of a block; return all start offsets."""
+                   segment: int) -> tuple[np.ndarray, bytes]:
+    """Read the segment offsets and the payload of a block; return (all start offsets, payload).
+
+    The payload is read before the offsets are unpacked, so that a block that
+    declares a million segments in a few bytes (offsets of width 0) fails as
+    truncated before memory is set aside for them.
+    """
     segments = -(-count // segment)
     low, high = table.min_length, table.max_length
+    payload_bytes = (nbits + 7) // 8
     if segments <= 1:
-        return np.zeros(1, dtype=np.int64)
+        return np.zeros(1, dtype=np.int64), reader.take(payload_bytes)
     base = reader.varint(segment * high, "segment size")
     width = reader.byte()
     if width > 32:
         raise FormatError(f"corrupt {reader.where}: segment offsets of {width} bits")
     packed = reader.take(((segments - 1) * width + 7) // 8)
+    payload = reader.take(payload_bytes)
     sizes = base + _unpack_fixed(packed, segments - 1, width)
     if sizes.min() < segment * low or sizes.max() > segment * high:
         raise FormatError(f"corrupt {reader.where}: a segment size is impossible for its code")
@@ -758,7 +835,7 @@ def _read_segments(reader: _Reader, table: _Table, count: int, nbits: int,
     last_bits = nbits - int(starts[-1])
     if not last_symbols * low <= last_bits <= last_symbols * high:
         raise FormatError(f"corrupt {reader.where}: the segment sizes do not add up")
-    return starts
+    return starts, payload
 
 
 # ---------------------------------------------------------------------------
@@ -926,6 +1003,99 @@ def _tokenize(chunk: bytes, mode: str, offset: int) -> Any:
         raise
 
 
+def _offsets_estimate(count: int) -> int:
+    """Bytes of the segment offsets of a block of `count` symbols, estimated."""
+    if count < _LOCKSTEP_MIN_SYMBOLS:
+        return 0
+    segments = -(-count // (1 << _segment_log2()))
+    return 3 + ((segments - 1) * _OFFSET_BITS_ESTIMATE + 7) // 8
+
+
+def _entropy_bits(counts: np.ndarray) -> np.ndarray:
+    """``n * H`` in bits for each row of counts: ``n log2 n - sum c log2 c``."""
+    c = counts.astype(np.float64)
+    n = c.sum(axis=-1)
+    logs = np.log2(c, out=np.zeros_like(c), where=c > 0)
+    return n * np.log2(np.maximum(n, 1)) - (c * logs).sum(axis=-1)
+
+
+class _Planner:
+    """Chooses where a chunk's blocks start: the cuts that make it cheapest.
+
+    The chunk is a grid of cells of :data:`_SPLIT_CELL` symbols (the last one
+    takes the remainder) with known symbol counts.  A block of cells costs about
+    ``n H / 8`` bytes of payload (its empirical entropy) plus its table and
+    header; a dynamic program over the cuts on that estimate proposes blocks,
+    whose exact costs (Huffman lengths, table bytes) decide: the chunk is cut
+    only if that saves at least :data:`_SPLIT_MIN_SAVING` of its size as one
+    block.
+    """
+
+    def __init__(self, encoder: _Encoder, alphabet: tuple[bytes, ...],
+                 sizes: np.ndarray | None, cum: np.ndarray, bounds: list[int]) -> None:
+        self.encoder = encoder
+        self.alphabet = alphabet
+        self.sizes = sizes
+        self.cum = cum
+        self.bounds = bounds
+        self.cells = cum.shape[0] - 1
+
+    def exact(self, i: int, j: int) -> tuple[int, int, np.ndarray]:
+        """(bytes, table bytes, code lengths) of cells i .. j-1 as one block."""
+        counts = self.cum[j] - self.cum[i]
+        n = self.bounds[j] - self.bounds[i]
+        nbytes = n if self.sizes is None else int(counts @ self.sizes)
+        return self.encoder.block_cost(self.alphabet, counts, n, nbytes)
+
+    def cuts(self) -> tuple[list[int], list[np.ndarray]]:
+        """The cells where blocks start, then the number of cells; and each block's lengths."""
+        cells = self.cells
+        single, table, lengths = self.exact(0, cells)
+        whole = ([0, cells], [lengths])
+        need = _SPLIT_MIN_SAVING * single
+        # Cutting everywhere gives the lowest entropy any cuts can reach; if
+        # even that, less one more table, saves too little, no cuts will.
+        gain = float(_entropy_bits(self.cum[cells])) - float(
+            _entropy_bits(np.diff(self.cum, axis=0)).sum())
+        if gain / 8 - table < need:
+            return whole
+        cuts = self._propose(table)
+        if len(cuts) == 2:
+            return whole
+        costs = [self.exact(a, b) for a, b in itertools.pairwise(cuts)]
+        if single - sum(c[0] for c in costs) < need:
+            return whole
+        return cuts, [c[2] for c in costs]
+
+    def _propose(self, table: int) -> list[int]:
+        """Cuts minimizing the estimated cost, in blocks of at most _SPLIT_SPAN cells."""
+        cells = self.cells
+        span = min(_SPLIT_SPAN, cells)
+        starts = np.concatenate([np.arange(0, cells + 1 - s) for s in range(1, span + 1)])
+        ends = starts + np.concatenate([np.full(cells + 1 - s, s) for s in range(1, span + 1)])
+        rows = max(1, _SPLIT_BATCH // self.cum.shape[1])  # bounded memory
+        bits = np.concatenate([
+            _entropy_bits(self.cum[ends[k : k + rows]] - self.cum[starts[k : k + rows]])
+            for k in range(0, starts.size, rows)
+        ])
+        bounds = np.asarray(self.bounds)
+        offsets = [_offsets_estimate(int(m)) for m in (bounds[ends] - bounds[starts]).tolist()]
+        estimate = (bits / 8 + (table + 8 + _BLOCK_ALLOWANCE) + np.array(offsets)).tolist()
+        cost_of = dict(zip(zip(starts.tolist(), ends.tolist(), strict=True), estimate,
+                           strict=True))
+        best = [0.0] + [math.inf] * cells
+        back = [0] * (cells + 1)
+        for j in range(1, cells + 1):
+            for i in range(max(0, j - span), j):
+                c = best[i] + cost_of[(i, j)]
+                if c < best[j]:
+                    best[j], back[j] = c, i
+        cuts = [cells]
+        while cuts[-1]:
+            cuts.append(back[cuts[-1]])
+        return cuts[::-1]
+
+
 class _Encoder:
     """Turns input blocks into ``.ec`` bytes and keeps the statistics."""
 
@@ -966,27 +1136,105 @@ class _Encoder:
         return out
 
     def block(self, chunk: bytes, offset: int) -> bytes:
-        """Encode one block of input and return its bytes."""
+        """Encode one chunk of input, as one block or several, and return their bytes."""
         tokens = _tokenize(chunk, self.mode, offset)
         ids = tokens.ids
-        text = self.mode != "bytes"
-        counts = np.bincount(ids, minlength=len(tokens.alphabet)).astype(np.int64)
-        self._count(tokens.alphabet, counts)
+        alphabet = tokens.alphabet
+        counts, grid, bounds = self._cells(ids, len(alphabet))
+        self._count(alphabet, counts)
         self.crc = zlib.crc32(chunk, self.crc)
         self.input_bytes += len(chunk)
         self.symbols += int(ids.size)
-        self.blocks += 1
+        if grid is None:
+            return self._block(chunk, alphabet, ids, counts)
+        sizes = (
+            None if self.mode == "bytes"
+            else np.fromiter(map(len, alphabet), dtype=np.int64, count=len(alphabet))
+        )
+        cum = np.zeros((grid.shape[0] + 1, grid.shape[1]), dtype=np.int64)
+        np.cumsum(grid, axis=0, out=cum[1:])
+        cuts, lengths = _Planner(self, alphabet, sizes, cum, bounds).cuts()
+        if len(cuts) == 2:
+            if sizes is not None and len(lengths[0]) != len(alphabet):
+                lengths = [None]  # some symbol of the alphabet does not occur
+            return self._block(chunk, alphabet, ids, counts, lengths[0])
+        out = []
+        byte_at = [bounds[c] if sizes is None else int(cum[c] @ sizes) for c in cuts]
+        for k in range(len(cuts) - 1):
+            lo, hi = bounds[cuts[k]], bounds[cuts[k + 1]]
+            part = chunk[byte_at[k] : byte_at[k + 1]]
+            part_counts = cum[cuts[k + 1]] - cum[cuts[k]]
+            if sizes is None:
+                out.append(self._block(part, alphabet, ids[lo:hi], part_counts, lengths[k]))
+                continue
+            present = np.flatnonzero(part_counts)
+            renumber = np.zeros(len(alphabet), dtype=np.uint32)
+            renumber[present] = np.arange(present.size, dtype=np.uint32)
+            out.append(self._block(part, tuple(alphabet[i] for i in present.tolist()),
+                                   renumber[ids[lo:hi]], part_counts[present], lengths[k]))
+        return b"".join(out)
 
-        choice = self._choose(tokens.alphabet, ids, counts)
+    def _cells(self, ids: np.ndarray,
+               size: int) -> tuple[np.ndarray, np.ndarray | None, list[int]]:
+        """The chunk's symbol counts and, if it may be split, the counts of each grid cell."""
+        n = int(ids.size)
+        cells = n // _SPLIT_CELL
+        if self.model_table is not None or cells < 2 or size > _SPLIT_MAX_ALPHABET:
+            return np.bincount(ids, minlength=size).astype(np.int64), None, [0, n]
+        bounds = [k * _SPLIT_CELL for k in range(cells)] + [n]
+        grid = np.empty((cells, size), dtype=np.int64)
+        for k in range(cells):
+            grid[k] = np.bincount(ids[bounds[k] : bounds[k + 1]], minlength=size)
+        return grid.sum(axis=0), grid, bounds
+
+    def block_cost(self, alphabet: tuple[bytes, ...], counts: np.ndarray, n: int,
+                   nbytes: int) -> tuple[int, int, np.ndarray]:
+        """A block of these symbol counts with its own table: (bytes, table bytes, lengths).
+
+        The lengths are those of the symbols that occur, in order.  The
+        segment offsets are estimated; everything else is exact.
+        """
+        head = 1 + len(_varint(nbytes))
+        if self.mode == "bytes":
+            lengths = _code_lengths(counts, self.cap, self.max_length)
+            table = _lengths_size(lengths)
+        else:
+            head += len(_varint(n))
+            present = np.flatnonzero(counts)
+            counts = counts[present]
+            lengths = _code_lengths(counts, self.cap, self.max_length)
+            symbols = tuple(alphabet[i] for i in present.tolist())
+            table = len(_table_bytes(self.mode, _Table(symbols, lengths)))
+        nbits = int(counts @ lengths)
+        coded = (head + len(_varint(nbits)) + table + 1 + _offsets_estimate(n)
+                 + (nbits + 7) // 8)
+        return min(coded, head + nbytes), table, lengths
+
+    def _segment_log2_for(self, count: int) -> int:
+        """Segments of the codec's size for a large block; one segment for a small one."""
+        if count >= _LOCKSTEP_MIN_SYMBOLS:
+            return self.segment_log2
+        return min(_MAX_SEGMENT_LOG2, max(self.segment_log2, (count - 1).bit_length()))
+
+    def _block(self, chunk: bytes, alphabet: tuple[bytes, ...], ids: np.ndarray,
+               counts: np.ndarray, lengths: np.ndarray | None = None) -> bytes:
+        """Encode one block (NEW, REUSE or RAW) and return its bytes.
+
+        `lengths`, when known, are the Huffman lengths of `counts`.
+        """
+        text = self.mode != "bytes"
+        self.blocks += 1
+        choice = self._choose(alphabet, ids, counts, lengths)
         kind, table, table_ids, predicted, table_bytes = choice
-        encoded = codec.encode(table_ids, table.code, segment=self.segment)
+        segment_log2 = self._segment_log2_for(int(ids.size))
+        encoded = codec.encode(table_ids, table.code, segment=1 << segment_log2)
         out = bytearray([kind])
         out += _varint(len(chunk))
         if text:
             out += _varint(int(ids.size))
         out += _varint(int(encoded.nbits))
         out += table_bytes
-        out.append(self.segment_log2)
+        out.append(segment_log2)
         out += _segments_bytes(np.asarray(encoded.starts))
         out += encoded.payload
         raw = bytes([_BLOCK_RAW]) + _varint(len(chunk))
@@ -1037,8 +1285,8 @@ class _Encoder:
         bits = int(counts @ table.lengths[position]) if position.size else 0
         return position.astype(np.uint32)[ids], bits, None
 
-    def _choose(self, alphabet: tuple[bytes, ...], ids: np.ndarray,
-                counts: np.ndarray) -> tuple[int, _Table, np.ndarray, int, bytes]:
+    def _choose(self, alphabet: tuple[bytes, ...], ids: np.ndarray, counts: np.ndarray,
+                lengths: np.ndarray | None) -> tuple[int, _Table, np.ndarray, int, bytes]:
         """Pick NEW or REUSE (the raw fallback is decided after coding)."""
         if self.model_table is not None:
             mapped, bits, missing = self._map(self.model_table, alphabet, ids, counts)
@@ -1048,7 +1296,8 @@ class _Encoder:
                 return (_BLOCK_NEW, self.model_table, mapped, bits,
                         _table_bytes(self.mode, self.model_table))
             return _BLOCK_REUSE, self.model_table, mapped, bits, b""
-        lengths = _code_lengths(counts, self.cap, self.max_length)
+        if lengths is None:
+            lengths = _code_lengths(counts, self.cap, self.max_length)
         own = _Table(None if self.mode == "bytes" else alphabet, lengths)
         own_bits = int(counts @ lengths)
         own_bytes = _table_bytes(self.mode, own)
@@ -1345,13 +1594,15 @@ def _decode_block(reader: _Reader, kind: int, mode: str,
         raise FormatError(f"corrupt {reader.where}: segment size 2**{segment_log2} is out of "
                           f"range (2**{_MIN_SEGMENT_LOG2} to 2**{_MAX_SEGMENT_LOG2})")
     segment = 1 << segment_log2
-    starts = _read_segments(reader, table, count, nbits, segment)
-    payload = reader.take((nbits + 7) // 8)
+    starts, payload = _read_segments(reader, table, count, nbits, segment)
     if nbits % 8 and payload[-1] & ((1 << (8 - nbits % 8)) - 1):
         raise FormatError(f"corrupt {reader.where}: nonzero padding bits")
     # The codec checks that every segment ends where the next one starts and
     # the last one at nbits, so the symbols account for the payload exactly.
-    ids = np.asarray(codec.decode(payload, table.code, count, starts=starts, segment=segment,
+    # A block of one segment (no offsets) decodes sequentially: lockstep over
+    # a single lane would take one numpy step per byte.
+    ids = np.asarray(codec.decode(payload, table.code, count,
+                                  starts=starts if starts.size > 1 else None, segment=segment,
                                   nbits=nbits))
     if ids.shape != (count,):
         raise FormatError(f"corrupt {reader.where}: the payload does not decode")
@@ -1359,6 +1610,12 @@ def _decode_block(reader: _Reader, kind: int, mode: str,
         data = ids.astype(np.uint8, copy=False).tobytes()
     else:
         symbols = table.symbols or ()
+        if len(symbols) > count:
+            # A table larger than the block (a model's, or a hostile one): keep
+            # to the symbols the block uses, so that a block costs time in
+            # proportion to itself, not to the table it reuses.
+            used, ids = np.unique(ids, return_inverse=True)
+            symbols = tuple(symbols[i] for i in used.tolist())
         sizes = np.fromiter(map(len, symbols), dtype=np.int64, count=len(symbols))
         if int(sizes[ids].sum()) != size:
             raise FormatError(f"corrupt {reader.where}: the symbols do not add up to its size")

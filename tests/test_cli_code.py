@@ -459,3 +459,28 @@ def test_version_in_a_real_process():
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"entrocode, version {entrocode.__version__}"
+
+
+def test_the_command_line_starts_without_numpy():
+    # Building the commands (--help, --version) imports no numpy: the library
+    # modules load inside the commands.  A check of what is imported, not a timing.
+    code = ("import sys, entrocode, entrocode.cli; "
+            "print(sorted(m for m in ('numpy', 'entrocode.codebook', 'entrocode.container') "
+            "if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_lazy_names_and_modules_of_the_package():
+    from entrocode import experiments, symbols
+    from entrocode.cli.common import MODES
+
+    assert MODES == symbols.MODES == experiments.SAMPLE_MODES
+    for name in entrocode.__all__:
+        assert getattr(entrocode, name) is not None
+    assert entrocode.codec.MAX_CODE_LENGTH == 32  # a submodule, without importing it
+    assert set(entrocode.__all__) <= set(dir(entrocode))
+    with pytest.raises(AttributeError, match="has no attribute 'nonesuch'"):
+        entrocode.nonesuch  # noqa: B018

@@ -437,10 +437,82 @@ def test_documented_model_symbols_and_single_symbol_code() -> None:
 
 
 def test_segment_offsets_are_documented() -> None:
-    data = english(30000, seed=9)
+    data = english(60000, seed=9)  # over 2**17 symbols: segments of 4096, with offsets
     blob = compress(data)
     info = Parser(blob).parse()  # checks every segment start while decoding
     assert any(-(-b["count"] // b["segment"]) > 1 for b in info["blocks"])
+    assert all(b["segment"] == 4096 for b in info["blocks"])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_small_blocks_are_one_segment(mode: str) -> None:
+    # Under 2**17 symbols a block is one segment (no offsets): the smallest
+    # segment size of at least 4096 that holds it.
+    data = english(25000, seed=9)
+    info = Parser(compress(data, symbols=mode)).parse()
+    (block,) = info["blocks"]
+    assert block["count"] <= block["segment"] == max(4096, 1 << (block["count"] - 1).bit_length())
+    assert decompress(compress(data, symbols=mode)) == data
+
+
+def shifting(seed: int, parts: int = 6, size: int = 40000) -> bytes:
+    """Bytes whose statistics change every `size` bytes: each part its own skewed source."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(parts):
+        p = rng.dirichlet(np.full(256, 0.05))
+        out.append(rng.choice(256, size=size, p=p).astype(np.uint8).tobytes())
+    return b"".join(out)
+
+
+def test_blocks_are_cut_where_the_statistics_change() -> None:
+    data = shifting(1)
+    blob = compress(data)
+    info = Parser(blob).parse()
+    assert info["data"] == data
+    blocks = info["blocks"]
+    assert len(blocks) >= 6 and {b["kind"] for b in blocks} == {2}
+    # Cuts fall on the grid of 2**14 symbols, each near a change of source.
+    cuts = np.cumsum([b["size"] for b in blocks])[:-1]
+    assert all(c % (1 << 14) == 0 for c in cuts)
+    assert all(min(abs(c - k * 40000) for k in range(1, 6)) < 1 << 14 for c in cuts)
+    s = stats(data)
+    assert s.output_bytes == len(blob) and s.payload_bits == s.predicted_payload_bits
+    assert s.blocks == len(blocks)
+
+
+def test_a_chunk_is_cut_only_when_that_saves_one_percent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Stationary data: cutting would save next to nothing, so one block.
+    rng = np.random.default_rng(2)
+    data = rng.choice(256, 300000, p=rng.dirichlet(np.full(256, 0.1))).astype(np.uint8)
+    assert stats(data.tobytes()).blocks == 1
+    # Shifting data: the cut blocks take at most 99% of the chunk as one block.
+    shifted = shifting(3, parts=3)
+    cut = len(compress(shifted))
+    monkeypatch.setattr(container, "_SPLIT_MIN_SAVING", 2.0)  # never worth it
+    assert stats(shifted).blocks == 1
+    whole = len(compress(shifted))
+    framing = len(compress(b"")) + len(container._varint(len(shifted))) - 1
+    assert cut - framing <= 0.99 * (whole - framing)
+
+
+@pytest.mark.parametrize("mode", TEXT_MODES)
+def test_text_blocks_are_cut_too(mode: str) -> None:
+    rng = random.Random(4)
+    parts = []
+    for k in range(4):
+        letters = "abcdefghij" if k % 2 else "klmnopqrstuvwxyz"
+        parts.append(" ".join("".join(rng.choices(letters, k=rng.randint(1, 3)))
+                              for _ in range(12000)))
+    data = "\n".join(parts).encode()
+    blob = compress(data, symbols=mode)
+    assert decompress(blob) == data
+    info = Parser(blob).parse()
+    assert info["data"] == data
+    if mode == "chars":
+        assert len(info["blocks"]) > 1
 
 
 # ---------------------------------------------------------------------------

@@ -6,15 +6,15 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from entrocode.analysis import compare
 from entrocode.cli.common import emit_json, fmt, label, load_dist, parse_base, table
-from entrocode.codebook import Codebook, huffman_code
-from entrocode.distribution import Distribution
-from entrocode.measures import surprisal
+
+if TYPE_CHECKING:
+    from entrocode.codebook import Codebook
+    from entrocode.distribution import Distribution
 
 NORMALIZE_HELP = "Treat the values as weights or counts and divide by their sum."
 
@@ -70,6 +70,9 @@ def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bo
       entrocode codebook a=0.4,b=0.2,c=0.2,d=0.1,e=0.1 --lengths 1,2,3,4,4
       entrocode codebook samples/dna.json --dot tree.dot
     """
+    from entrocode.codebook import huffman_code
+    from entrocode.measures import surprisal
+
     tree = tree or ascii_
     _check_codebook_options(max_length, trace, tree, dot, method, lengths, as_json)
     d = load_dist(dist, normalize)
@@ -266,6 +269,7 @@ def _check_lengths(d: Distribution, text: str, as_json: bool, tree: bool, ascii_
     """``codebook DIST --lengths ...``: the verdict on a hand-made set of lengths."""
     from entrocode.comparison import check_code_lengths, parse_lengths
     from entrocode.errors import CodebookError
+    from entrocode.measures import surprisal
     from entrocode.render import symbol_text, to_dot
 
     check = check_code_lengths(parse_lengths(text), d)
@@ -362,6 +366,8 @@ def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool
       entrocode analyze 0.9,0.1 0.5,0.5 --base e
       entrocode analyze samples/catdog.json samples/catdog_qa.json --plot catdog.png
     """
+    from entrocode.analysis import compare
+
     b, unit = parse_base(base)
     dp = load_dist(p, normalize)
     dq = load_dist(q, normalize) if q is not None else None

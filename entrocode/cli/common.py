@@ -8,14 +8,24 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from entrocode.distribution import Distribution, parse_spec
 from entrocode.errors import EntrocodeError
 
+if TYPE_CHECKING:
+    from entrocode.distribution import Distribution
+
+# The command modules import the library (and with it numpy) inside each
+# command, so that building the command line, --help and --version stay fast.
+
 PROG = "entrocode"
+
+#: The symbol modes, as :data:`entrocode.symbols.MODES` (and
+#: :data:`entrocode.experiments.SAMPLE_MODES`); repeated here for the option
+#: choices, which are built at start-up.  The tests check that they agree.
+MODES: tuple[str, ...] = ("bytes", "chars", "words", "lines")
 
 #: Units of ``--base``.
 UNITS = {"2": "bits", "e": "nats", "10": "hartleys"}
@@ -85,6 +95,8 @@ def describe_os_error(exc: OSError) -> str:
 
 def load_dist(spec: str, normalize: bool = False) -> Distribution:
     """Parse a DIST argument (errors propagate as DistributionError)."""
+    from entrocode.distribution import parse_spec
+
     return parse_spec(spec, normalize=normalize)
 
 

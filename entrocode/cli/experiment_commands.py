@@ -7,20 +7,14 @@ import textwrap
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import click
 
-from entrocode.cli.common import emit_json, fmt, load_dist, table
-from entrocode.experiments import (
-    SAMPLE_MODES,
-    Extension,
-    Verification,
-    convergence,
-    draw_sample,
-    extension_rates,
-    render_sample,
-    run_demo,
-)
+from entrocode.cli.common import MODES, emit_json, fmt, load_dist, table
+
+if TYPE_CHECKING:
+    from entrocode.experiments import Extension, Verification
 
 NORMALIZE_HELP = "Treat the values as weights or counts and divide by their sum."
 
@@ -39,7 +33,7 @@ def _yes(flag: bool) -> str:
               help="Seed >= 0; the same seed gives the same stream. Random when omitted.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Write the stream to FILE instead of standard output.")
-@click.option("--symbols", "mode", type=click.Choice(SAMPLE_MODES), default="lines",
+@click.option("--symbols", "mode", type=click.Choice(MODES), default="lines",
               show_default=True,
               help="How symbols are written, so that `compress --symbols MODE` reads them back.")
 @click.option("--normalize", is_flag=True, help=NORMALIZE_HELP)
@@ -58,6 +52,8 @@ def sample_cmd(dist: str, n: int, seed: int | None, output: str | None, mode: st
       entrocode sample H=0.9,T=0.1 -n 64 --seed 7 --symbols chars
       entrocode sample samples/dna.json -n 4000 --seed 7 --symbols chars -o dna.txt
     """
+    from entrocode.experiments import draw_sample, render_sample
+
     d = load_dist(dist, normalize)
     drawn = draw_sample(d, n, seed)
     data = render_sample(drawn, mode)
@@ -220,6 +216,8 @@ def verify_cmd(p: str, q: str | None, sizes: str, seed: int | None, smooth: floa
       entrocode verify samples/temperatures.json -n 100,1000,10000,100000 --seed 3
       entrocode verify a=0.5,b=0.5 a=1,b=0 --smooth 0.01 --json
     """
+    from entrocode.experiments import convergence
+
     ns = _parse_sizes(sizes)
     dp = load_dist(p, normalize)
     dq = load_dist(q, normalize) if q is not None else None
@@ -304,6 +302,8 @@ def extend_cmd(dist: str, order: int, normalize: bool, as_json: bool, plot: str 
       entrocode extend samples/skewed_binary.json --order 12 --json
       entrocode extend samples/temperatures.json --order 3
     """
+    from entrocode.experiments import extension_rates
+
     d = load_dist(dist, normalize)
     ext = extension_rates(d, order)
     if plot is not None:
@@ -342,6 +342,8 @@ def demo_cmd() -> None:
     Examples:
       entrocode demo
     """
+    from entrocode.experiments import run_demo
+
     report = run_demo()
     rows = [
         [r.sample, f"{r.symbols} {r.mode}", fmt(r.entropy), str(r.predicted_bits),

@@ -27,8 +27,7 @@ from typing import IO, Any, BinaryIO
 
 import click
 
-from entrocode.cli.common import emit_json, fail, fmt, load_dist
-from entrocode.symbols import MODES
+from entrocode.cli.common import MODES, emit_json, fail, fmt, load_dist
 
 SUFFIX = ".ec"
 """The suffix of compressed files."""
@@ -238,11 +237,12 @@ def compress_cmd(input_: str | None, output: str | None, to_stdout: bool, force:
                  max_length: int | None, as_json: bool) -> None:
     """Compress INPUT into INPUT.ec with Huffman codes (the input is kept).
 
-    The input is coded in blocks of 1 MiB, each with the Huffman code of its
-    own symbol counts (or the previous block's code, or stored raw when
-    coding does not help). One line on stderr reports the sizes, the bits per
-    symbol against the entropy, and the predicted against the actual payload
-    bits, which are always equal.
+    The input is read in chunks of 1 MiB and coded in blocks, each with the
+    Huffman code of its own symbol counts (or the previous block's code, or
+    stored raw when coding does not help); a chunk whose statistics change is
+    cut into several blocks where that saves 1% or more. One line on stderr
+    reports the sizes, the bits per symbol against the entropy, and the
+    predicted against the actual payload bits, which are always equal.
 
     With --model DIST every block is coded with DIST's Huffman code instead:
     the cost of coding with the wrong distribution, measured. A symbol the

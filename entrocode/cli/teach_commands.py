@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from entrocode.cli.common import emit_json, load_dist
-from entrocode.distribution import Distribution
 from entrocode.errors import CodebookError
+
+if TYPE_CHECKING:
+    from entrocode.distribution import Distribution
 
 NORMALIZE_HELP = "Treat the values as weights or counts and divide by their sum."
 
