@@ -61,7 +61,7 @@ _LAZY: dict[str, str] = {
     "read_bundled": "entrocode.experiments",
     "render_sample": "entrocode.experiments",
     "run_demo": "entrocode.experiments",
-    "shannon_lengths": "entrocode.experiments",
+    "shannon_lengths": "entrocode.comparison",
     "verify_by_sampling": "entrocode.experiments",
     "CodeTree": "entrocode.render",
     "Walkthrough": "entrocode.render",
@@ -115,6 +115,7 @@ if TYPE_CHECKING:
         fano_lengths,
         shannon_code,
         shannon_fano_code,
+        shannon_lengths,
     )
     from entrocode.container import (
         CompressStats,
@@ -137,7 +138,6 @@ if TYPE_CHECKING:
         read_bundled,
         render_sample,
         run_demo,
-        shannon_lengths,
         verify_by_sampling,
     )
     from entrocode.measures import cross_entropy, entropy, js_divergence, kl_divergence, surprisal

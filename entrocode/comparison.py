@@ -75,7 +75,7 @@ def _check_distribution(dist: Any) -> Distribution:
 # ---------------------------------------------------------------------------
 # Shannon
 # ---------------------------------------------------------------------------
-def shannon_lengths(dist: Distribution) -> np.ndarray:
+def shannon_lengths(dist: Distribution | Sequence[float] | np.ndarray) -> np.ndarray:
     """Shannon's code lengths ``l[i] = ceil(-log2 p[i])``.
 
     The smallest whole number of bits at least the surprisal of each symbol:
@@ -85,17 +85,22 @@ def shannon_lengths(dist: Distribution) -> np.ndarray:
     lengths always admit a prefix code, and its expected length ``L``
     satisfies ``H(P) <= L < H(P) + 1``.
 
+    For a model Q used on data from P, the Shannon code's expected length
+    obeys ``H(P) + D(P||Q) <= L < H(P) + D(P||Q) + 1``: the price of the wrong
+    model is exactly D(P||Q) bits per symbol, plus under one bit of rounding.
+
     Parameters
     ----------
-    dist : Distribution
-        The distribution.
+    dist : Distribution or sequence of float
+        The distribution (a sequence is validated as probabilities).
 
     Returns
     -------
     numpy.ndarray
         int64 lengths aligned with ``dist.symbols``: 0 for probability 0 (no
-        codeword), and 1 (not 0) for a lone symbol of probability 1, which
-        still needs a codeword.
+        codeword), and 0 for a symbol of probability 1 (``-log2 1 = 0``:
+        nothing needs to be sent; :func:`shannon_code` still gives it a
+        one-bit codeword so that a code exists).
 
     Examples
     --------
@@ -103,7 +108,8 @@ def shannon_lengths(dist: Distribution) -> np.ndarray:
     >>> shannon_lengths(parse_spec("a=0.9,b=0.1")).tolist()
     [1, 4]
     """
-    dist = _check_distribution(dist)
+    if not isinstance(dist, Distribution):
+        dist = Distribution.from_probabilities(dist)
     probs, counts = _weights(dist)
     total = sum(counts) if counts is not None else 0
     out = np.zeros(len(probs), dtype=np.int64)
@@ -122,7 +128,7 @@ def shannon_lengths(dist: Distribution) -> np.ndarray:
             length -= 1
         while not fits(length):
             length += 1
-        out[i] = max(length, 1)
+        out[i] = length
     return out
 
 
@@ -139,7 +145,10 @@ def shannon_code(dist: Distribution) -> Codebook:
     1.3
     """
     dist = _check_distribution(dist)
-    return Codebook.from_lengths(shannon_lengths(dist).tolist(), dist)
+    lengths = shannon_lengths(dist)
+    # A lone symbol of probability 1 has length 0 but still needs a codeword.
+    lengths[(lengths == 0) & (dist.probabilities > 0)] = 1
+    return Codebook.from_lengths(lengths.tolist(), dist)
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from entrocode.codebook import huffman_code, huffman_lengths
+from entrocode.comparison import shannon_lengths
 from entrocode.distribution import Distribution, align, parse_spec
 from entrocode.errors import CodebookError, EntrocodeError, ModelError, SymbolError
 from entrocode.measures import cross_entropy, entropy, kl_divergence
@@ -58,7 +59,6 @@ __all__ = [
     "read_bundled",
     "render_sample",
     "run_demo",
-    "shannon_lengths",
     "verify_by_sampling",
 ]
 
@@ -80,12 +80,12 @@ _WORD = re.compile(r"\w+")
 # ---------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------
-def _check_n(n: Any, name: str = "n") -> int:
-    """Return ``n`` as an int >= 1, or raise EntrocodeError quoting it."""
+def _check_n(n: Any, name: str = "n", unit: str = "draws") -> int:
+    """Return ``n`` as an int >= 1, or raise EntrocodeError quoting it (a count of `unit`)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise EntrocodeError(f"{name} must be a whole number of draws >= 1, got {n!r}")
+        raise EntrocodeError(f"{name} must be a whole number of {unit} >= 1, got {n!r}")
     if int(n) < 1:
-        raise EntrocodeError(f"{name} must be at least 1 (the number of draws), got {int(n)}")
+        raise EntrocodeError(f"{name} must be at least 1 (the number of {unit}), got {int(n)}")
     return int(n)
 
 
@@ -301,42 +301,6 @@ def _gather(pieces: Sequence[bytes], ids: np.ndarray) -> bytes:
 # ---------------------------------------------------------------------------
 # Verification by real coding
 # ---------------------------------------------------------------------------
-def shannon_lengths(q: Distribution | Sequence[float] | np.ndarray) -> np.ndarray:
-    """Shannon code lengths ``l(x) = ceil(-log2 q(x))`` (0 where q(x) = 0).
-
-    The Shannon code of a model Q gives each symbol the ideal length
-    ``-log2 q(x)`` rounded up.  Its lengths satisfy the Kraft inequality, and
-    for data from P its expected length ``L = sum_x p(x) * l(x)`` obeys
-    ``H(P) + D(P||Q) <= L < H(P) + D(P||Q) + 1``: the price of the wrong model
-    is exactly D(P||Q) bits per symbol, plus less than one bit of rounding.
-
-    The lengths are computed exactly, with no logarithm: writing
-    ``q = m * 2**e`` with ``0.5 <= m < 1``, ``ceil(-log2 q) = 1 - e``.  A
-    symbol of probability 1 gets length 0: nothing needs to be sent.
-
-    Parameters
-    ----------
-    q : Distribution or sequence of float
-        The model's probabilities.
-
-    Returns
-    -------
-    numpy.ndarray
-        int64 lengths aligned with ``q``.
-
-    Examples
-    --------
-    >>> shannon_lengths([0.5, 0.3, 0.2]).tolist()
-    [1, 2, 3]
-    """
-    if isinstance(q, Distribution):
-        qa = q.probabilities
-    else:
-        qa = Distribution.from_probabilities(q).probabilities
-    _, exponent = np.frexp(qa)
-    return np.where(qa > 0, 1 - exponent, 0).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class Verification:
     """Prediction against measurement for one sample coded with Q's Huffman code.
@@ -770,7 +734,7 @@ def extension_rates(dist: Distribution, order: int) -> Extension:
     [1.0, 0.645, 0.5327]
     """
     dist = _check_dist(dist, "dist")
-    k_max = _check_n(order, "order")
+    k_max = _check_n(order, "order", "symbols per block")
     probs = dist.probabilities[dist.probabilities > 0]
     m = int(probs.size)
     if m**k_max > MAX_BLOCKS:

@@ -25,7 +25,7 @@ from entrocode.comparison import (
     shannon_fano_code,
     shannon_lengths,
 )
-from entrocode.errors import CodebookError
+from entrocode.errors import CodebookError, DistributionError
 from entrocode.measures import entropy
 
 FIVE = parse_spec("a=0.4,b=0.2,c=0.2,d=0.1,e=0.1")
@@ -61,7 +61,7 @@ def test_shannon_lengths_use_counts_exactly() -> None:
 
 
 def test_shannon_lengths_zero_and_lone_symbol() -> None:
-    assert shannon_lengths(parse_spec("a=0,b=1")).tolist() == [0, 1]
+    assert shannon_lengths(parse_spec("a=0,b=1")).tolist() == [0, 0]  # -log2 1 = 0
     assert shannon_code(parse_spec("a=0,b=1")).codewords == {"b": "0"}
 
 
@@ -170,7 +170,13 @@ def test_code_by_method() -> None:
 
 def test_methods_need_a_distribution() -> None:
     with pytest.raises(TypeError, match="expected a Distribution, got list"):
-        shannon_lengths([0.5, 0.5])  # type: ignore[arg-type]
+        shannon_code([0.5, 0.5])  # type: ignore[arg-type]
+
+
+def test_shannon_lengths_validate_a_plain_vector() -> None:
+    assert shannon_lengths([0.5, 0.25, 0.25]).tolist() == [1, 2, 2]
+    with pytest.raises(DistributionError, match=r"sums to 1\.1"):
+        shannon_lengths([0.5, 0.6])
 
 
 def test_inputs_are_not_modified() -> None:

@@ -15,6 +15,7 @@ import entrocode
 from entrocode import experiments
 from entrocode.analysis import compare
 from entrocode.codebook import huffman_code, huffman_lengths, kraft_sum
+from entrocode.comparison import shannon_lengths
 from entrocode.distribution import Distribution
 from entrocode.errors import EntrocodeError, ModelError, SymbolError
 from entrocode.experiments import (
@@ -27,7 +28,6 @@ from entrocode.experiments import (
     read_bundled,
     render_sample,
     run_demo,
-    shannon_lengths,
     verify_by_sampling,
 )
 from entrocode.measures import cross_entropy, entropy, kl_divergence
@@ -461,7 +461,7 @@ def test_demo_matches_every_prediction() -> None:
 # ---------------------------------------------------------------------------
 def test_public_functions_are_reexported() -> None:
     for name in ("draw_sample", "render_sample", "verify_by_sampling", "convergence",
-                 "shannon_lengths", "extension_rates", "run_demo", "read_bundled",
+                 "extension_rates", "run_demo", "read_bundled",
                  "bundled_distribution"):
         assert getattr(entrocode, name) is getattr(experiments, name)
         assert name in entrocode.__all__
