@@ -65,7 +65,7 @@ import re
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -183,6 +183,11 @@ _SPLIT_BATCH = 1 << 18
 
 _BLOCK_ALLOWANCE = 24
 """Bytes an extra block must save beyond its own table and header."""
+
+_DECODE_BATCH = 8 << 20
+"""Bytes of output decoded at a time: consecutive blocks up to this size (or
+just past it) are decoded together, in one lockstep pass.  Bounds the memory
+of decompression to a few times this, whatever the file size."""
 
 _LOCKSTEP_MIN_SYMBOLS = 1 << 17
 """Blocks with fewer symbols are written as one segment, without offsets.
@@ -1567,9 +1572,37 @@ def _read_header(reader: _Reader) -> str:
     return MODES[mode_code]
 
 
+@dataclass(frozen=True, eq=False)
+class _Block:
+    """A block read but not yet decoded (see :func:`_read_block`).
+
+    ``raw`` holds the data of a RAW block; a coded block has ``args``, the
+    arguments of :func:`entrocode.codec.decode` for its symbol ids.
+    ``where`` names the block in error messages and ``consumed`` is its
+    size in the ``.ec`` stream, for the progress callback.
+    """
+
+    size: int
+    count: int
+    table: _Table | None
+    raw: bytes | None
+    args: tuple[Any, ...] | None
+    where: str
+    consumed: int = 0
+
+
 def _decode_block(reader: _Reader, kind: int, mode: str,
                   current: _Table | None) -> tuple[bytes, int, _Table | None]:
     """Decode one RAW, NEW or REUSE block; return (data, symbols, table)."""
+    block = _read_block(reader, kind, mode, current)
+    if block.args is None:
+        return block.raw or b"", block.count, current
+    ids = codec.decode(*block.args)
+    return _block_data(block, ids, mode), block.count, block.table
+
+
+def _read_block(reader: _Reader, kind: int, mode: str, current: _Table | None) -> _Block:
+    """Read one RAW, NEW or REUSE block and check its fields, without decoding it."""
     size = reader.varint(MAX_BLOCK_BYTES, "block size")
     if size == 0:
         raise FormatError(f"corrupt {reader.where}: an empty block")
@@ -1577,7 +1610,7 @@ def _decode_block(reader: _Reader, kind: int, mode: str,
     if count == 0:
         raise FormatError(f"corrupt {reader.where}: a block without symbols")
     if kind == _BLOCK_RAW:
-        return reader.take(size), count, current
+        return _Block(size, count, current, reader.take(size), None, reader.where)
     nbits = reader.varint(count * FORMAT_MAX_LENGTH, "payload size")
     if kind == _BLOCK_NEW:
         table = _read_table(reader, mode)
@@ -1601,11 +1634,18 @@ def _decode_block(reader: _Reader, kind: int, mode: str,
     # the last one at nbits, so the symbols account for the payload exactly.
     # A block of one segment (no offsets) decodes sequentially: lockstep over
     # a single lane would take one numpy step per byte.
-    ids = np.asarray(codec.decode(payload, table.code, count,
-                                  starts=starts if starts.size > 1 else None, segment=segment,
-                                  nbits=nbits))
+    args = (payload, table.code, count, starts if starts.size > 1 else None, segment, nbits)
+    return _Block(size, count, table, None, args, reader.where)
+
+
+def _block_data(block: _Block, decoded: Any, mode: str) -> bytes:
+    """The bytes of a coded block from its decoded symbol ids, checked against its size."""
+    size, count, where = block.size, block.count, block.where
+    table = block.table
+    assert table is not None
+    ids = np.asarray(decoded)
     if ids.shape != (count,):
-        raise FormatError(f"corrupt {reader.where}: the payload does not decode")
+        raise FormatError(f"corrupt {where}: the payload does not decode")
     if mode == "bytes":
         data = ids.astype(np.uint8, copy=False).tobytes()
     else:
@@ -1618,11 +1658,24 @@ def _decode_block(reader: _Reader, kind: int, mode: str,
             symbols = tuple(symbols[i] for i in used.tolist())
         sizes = np.fromiter(map(len, symbols), dtype=np.int64, count=len(symbols))
         if int(sizes[ids].sum()) != size:
-            raise FormatError(f"corrupt {reader.where}: the symbols do not add up to its size")
+            raise FormatError(f"corrupt {where}: the symbols do not add up to its size")
         data = detokenize(ids, symbols, mode)
     if len(data) != size:
-        raise FormatError(f"corrupt {reader.where}: decodes to the wrong size")
-    return data, count, table
+        raise FormatError(f"corrupt {where}: decodes to the wrong size")
+    return data
+
+
+@contextlib.contextmanager
+def _block_errors(where: str) -> Iterator[None]:
+    """Turn any error from reading or decoding a block into a FormatError naming it."""
+    try:
+        yield
+    except FormatError:
+        raise
+    except EntrocodeError as exc:
+        raise FormatError(f"corrupt {where}: {exc}") from None
+    except (ValueError, IndexError, OverflowError) as exc:
+        raise FormatError(f"corrupt {where}: {exc}") from None
 
 
 def _run_decompress(src: BinaryIO, dst: BinaryIO,
@@ -1635,30 +1688,64 @@ def _run_decompress(src: BinaryIO, dst: BinaryIO,
     symbols = 0
     blocks = 0
     raw_blocks = 0
+    # Blocks are read ahead and decoded in batches of up to _DECODE_BATCH
+    # bytes of output: codec.decode_blocks runs the segments of all of them
+    # in one lockstep pass.  The output is the same as decoding block by
+    # block, and so are the errors: an error while reading a block first
+    # decodes and writes the blocks before it, and when the joint decode of
+    # a batch fails, its blocks are decoded again one at a time.
+    pending: list[_Block] = []
+
+    def flush() -> None:
+        nonlocal crc, total
+        coded = [b.args for b in pending if b.args is not None]
+        joint: list[Any] | None = None
+        if len(coded) > 1:
+            try:
+                joint = codec.decode_blocks(coded)
+            except (ValueError, IndexError, OverflowError):
+                joint = None
+        k = 0
+        for block in pending:
+            with _block_errors(block.where):
+                if block.args is None:
+                    data = block.raw or b""
+                else:
+                    ids = joint[k] if joint is not None else codec.decode(*block.args)
+                    k += 1
+                    data = _block_data(block, ids, mode)
+            total += len(data)
+            crc = zlib.crc32(data, crc)
+            dst.write(data)
+            if progress is not None:
+                progress(block.consumed)
+        pending.clear()
+
+    batched = 0
     while True:
         reader.where = f"block {blocks + 1}"
         before = reader.consumed
-        kind = reader.byte()
-        if kind == _BLOCK_END:
-            break
-        if kind not in _KIND_NAMES:
-            raise FormatError(f"corrupt {reader.where}: unknown block type {kind}")
         try:
-            data, count, current = _decode_block(reader, kind, mode, current)
-        except FormatError:
+            kind = reader.byte()
+            if kind == _BLOCK_END:
+                break
+            if kind not in _KIND_NAMES:
+                raise FormatError(f"corrupt {reader.where}: unknown block type {kind}")
+            with _block_errors(reader.where):
+                block = _read_block(reader, kind, mode, current)
+        except Exception:
+            flush()
             raise
-        except EntrocodeError as exc:
-            raise FormatError(f"corrupt {reader.where}: {exc}") from None
-        except (ValueError, IndexError, OverflowError) as exc:
-            raise FormatError(f"corrupt {reader.where}: {exc}") from None
+        current = block.table
+        pending.append(replace(block, consumed=reader.consumed - before))
         blocks += 1
         raw_blocks += kind == _BLOCK_RAW
-        symbols += count
-        total += len(data)
-        crc = zlib.crc32(data, crc)
-        dst.write(data)
-        if progress is not None:
-            progress(reader.consumed - before)
+        symbols += block.count
+        batched += block.size
+        if batched >= _DECODE_BATCH:
+            flush()
+            batched = 0
+    flush()
     reader.where = "the end record"
     stored_total = reader.varint(1 << 62, "total size")
     stored_symbols = symbols if mode == "bytes" else reader.varint(1 << 62, "symbol count")

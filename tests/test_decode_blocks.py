@@ -1,0 +1,197 @@
+"""Tests of codec.decode_blocks: several blocks, each with its own code, in one lockstep pass.
+
+The joint decoder must be indistinguishable from decoding the blocks one by
+one with codec.decode: the same ids (checked against decode_reference too),
+and the same FormatError for the first corrupt block of a batch.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+import entrocode
+import entrocode.codec as codec
+import entrocode.container as container
+from entrocode.codebook import limited_lengths
+from entrocode.codec import CodeTable, decode, decode_blocks, decode_reference, encode
+from entrocode.errors import FormatError
+
+
+def random_table(rng: np.random.Generator) -> CodeTable:
+    """A code over up to 256 ids, skewed by a random power; some ids without codewords."""
+    size = int(rng.integers(2, 257))
+    weights = rng.random(size) ** float(rng.uniform(0.5, 6)) + 1e-9
+    if rng.random() < 0.4:
+        weights[rng.random(size) < 0.3] = 0
+    if np.count_nonzero(weights) < 2:
+        weights[:2] = 1.0
+    lengths = np.zeros(size, dtype=np.int64)
+    used = weights > 0
+    lengths[used] = limited_lengths(weights[used], int(rng.integers(8, 25)))
+    return CodeTable.from_lengths(lengths)
+
+
+def random_block(
+    rng: np.random.Generator, table: CodeTable | None = None
+) -> tuple[tuple, np.ndarray]:
+    """A block (the arguments of decode) and the ids it encodes."""
+    table = table or random_table(rng)
+    n = int(rng.integers(0, 3000))
+    segment = int(rng.choice([1, 5, 16, 64, 257, 4096]))
+    p = 1.0 / np.arange(1, table.order.size + 1)
+    ids = rng.choice(table.order, size=n, p=p / p.sum()).astype(np.uint8)
+    enc = encode(ids, table, segment)
+    return (enc.payload, table, n, enc.starts, segment, enc.nbits), ids
+
+
+def full_table() -> CodeTable:
+    """All 256 ids with a codeword: the automaton has no free key and uses a mask."""
+    return CodeTable.from_lengths(np.full(256, 8))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_agrees_with_decode_and_the_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shared = random_table(rng)
+    blocks, expected = [], []
+    for _ in range(int(rng.integers(1, 7))):
+        table = shared if rng.random() < 0.3 else (full_table() if rng.random() < 0.1 else None)
+        block, ids = random_block(rng, table)
+        blocks.append(block)
+        expected.append(ids)
+    got = decode_blocks(blocks)
+    assert len(got) == len(blocks)
+    for block, ids, out in zip(blocks, expected, got, strict=True):
+        one = decode(*block)
+        assert out.dtype == one.dtype
+        np.testing.assert_array_equal(out, one)
+        np.testing.assert_array_equal(out, ids)
+        if ids.size <= 600:
+            np.testing.assert_array_equal(out, decode_reference(block[0], block[1], block[2]))
+
+
+def test_mixes_lockstep_and_other_blocks() -> None:
+    """Blocks the automaton cannot take (large alphabets, one symbol, no starts) fall back."""
+    rng = np.random.default_rng(7)
+    big = CodeTable.from_lengths(limited_lengths(rng.random(1000) + 0.01, 24))
+    ids_big = rng.integers(0, 1000, 5000).astype(np.uint32)
+    enc_big = encode(ids_big, big, 256)
+    single = CodeTable.from_lengths([0, 0, 1])
+    enc_single = encode(np.full(40, 2), single, 16)
+    lock, ids_lock = random_block(rng)
+    seq, ids_seq = random_block(rng)
+    blocks = [
+        (enc_big.payload, big, 5000, enc_big.starts, 256, enc_big.nbits),
+        lock,
+        (enc_single.payload, single, 40, enc_single.starts, 16, enc_single.nbits),
+        (seq[0], seq[1], seq[2], None, seq[4], seq[5]),
+        (b"", lock[1], 0, np.zeros(0, dtype=np.int64), 16, 0),
+    ]
+    got = decode_blocks(blocks)
+    np.testing.assert_array_equal(got[0], ids_big)
+    np.testing.assert_array_equal(got[1], ids_lock)
+    np.testing.assert_array_equal(got[2], np.full(40, 2))
+    np.testing.assert_array_equal(got[3], ids_seq)
+    assert got[4].size == 0
+    assert decode_blocks([]) == []
+
+
+def test_small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lanes of several blocks split across lockstep batches and emission groups."""
+    monkeypatch.setattr(codec, "_BATCH_ENTRIES", 64)
+    monkeypatch.setattr(codec, "_GROUP_ENTRIES", 40)
+    rng = np.random.default_rng(11)
+    pairs = [random_block(rng) for _ in range(5)]
+    got = decode_blocks([b for b, _ in pairs])
+    for (_, ids), out in zip(pairs, got, strict=True):
+        np.testing.assert_array_equal(out, ids)
+
+
+def error_of(call) -> str | None:
+    try:
+        call()
+    except FormatError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_corrupt_block_in_a_batch_raises_its_own_error(seed: int) -> None:
+    """A corrupt block raises what decode raises for it; never wrong data."""
+    rng = np.random.default_rng(100 + seed)
+    pairs = []
+    while len(pairs) < 4:
+        block, ids = random_block(rng)
+        if ids.size > 50:
+            pairs.append((block, ids))
+    blocks = [b for b, _ in pairs]
+    victim = int(rng.integers(0, len(blocks)))
+    payload, table, n, starts, segment, nbits = blocks[victim]
+    kind = int(rng.integers(0, 4))
+    if kind == 0:  # flip a bit
+        buf = bytearray(payload)
+        bit = int(rng.integers(0, nbits))
+        buf[bit // 8] ^= 0x80 >> (bit % 8)
+        payload = bytes(buf)
+    elif kind == 1:  # a wrong count, segments adjusted
+        n += 1
+        starts = starts if -(-n // segment) == starts.size else np.append(starts, nbits - 1)
+    elif kind == 2 and starts.size > 1:  # a wrong segment start
+        starts = starts.copy()
+        k = int(rng.integers(1, starts.size))
+        starts[k] += 1 if starts[k] + 1 < nbits and (k + 1 == starts.size or
+                                                     starts[k] + 1 < starts[k + 1]) else 0
+    else:  # a wrong nbits, still within the last byte
+        nbits = nbits - 1 if nbits % 8 != 1 else nbits + 1
+        if (nbits + 7) // 8 != len(payload):
+            nbits = nbits + 2
+    blocks[victim] = (payload, table, n, starts, segment, nbits)
+    expected = None
+    for block in blocks:
+        expected = error_of(lambda b=block: decode(*b))
+        if expected is not None:
+            break
+    if expected is None:
+        # The corruption left a valid block (the same ids or other ids that
+        # fit exactly): the joint decode must agree with decode.
+        got = decode_blocks(blocks)
+        for block, out in zip(blocks, got, strict=True):
+            np.testing.assert_array_equal(out, decode(*block))
+    else:
+        assert error_of(lambda: decode_blocks(blocks)) == expected
+
+
+def test_container_batches_blocks_with_their_own_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Multi-segment blocks with different tables round-trip through one joint decode."""
+    monkeypatch.setattr(container, "_LOCKSTEP_MIN_SYMBOLS", 1 << 10)
+    calls = []
+    real = codec.decode_blocks
+
+    def spy(blocks):
+        calls.append(len(blocks))
+        return real(blocks)
+
+    monkeypatch.setattr(codec, "decode_blocks", spy)
+    rng = np.random.default_rng(5)
+    parts = [rng.choice(np.arange(a, a + 40), 30000).astype(np.uint8) for a in (0, 60, 120, 180)]
+    data = np.concatenate(parts).tobytes()
+    blob = entrocode.compress(data, block_size=30000)
+    assert entrocode.decompress(blob) == data
+    assert calls and max(calls) >= 2
+
+
+def test_container_corrupt_block_in_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Damage in one block of a batch: FormatError, and only the blocks before it are written."""
+    monkeypatch.setattr(container, "_LOCKSTEP_MIN_SYMBOLS", 1 << 10)
+    rng = np.random.default_rng(6)
+    data = rng.choice(np.arange(50), 120000).astype(np.uint8).tobytes()
+    blob = bytearray(entrocode.compress(data, block_size=30000))
+    blob[len(blob) * 3 // 4] ^= 0x10
+    out = io.BytesIO()
+    with pytest.raises(FormatError):
+        entrocode.decompress_stream(io.BytesIO(bytes(blob)), out)
+    written = out.getvalue()
+    assert data.startswith(written) and len(written) < len(data)
