@@ -189,6 +189,13 @@ _DECODE_BATCH = 8 << 20
 just past it) are decoded together, in one lockstep pass.  Bounds the memory
 of decompression to a few times this, whatever the file size."""
 
+_TABLE_ENTRY_BYTES = 256
+"""What one entry of a code table counts for in a batch, in bytes of output.
+
+A table held in memory (its symbols, its codec tables, its decoding tree)
+costs some 70 to 150 bytes an entry; counting it keeps the batches, and with
+them the memory, bounded also for files of many small blocks with tables."""
+
 _LOCKSTEP_MIN_SYMBOLS = 1 << 17
 """Blocks with fewer symbols are written as one segment, without offsets.
 
@@ -1742,6 +1749,11 @@ def _run_decompress(src: BinaryIO, dst: BinaryIO,
         raw_blocks += kind == _BLOCK_RAW
         symbols += block.count
         batched += block.size
+        if kind == _BLOCK_NEW and block.table is not None:
+            # A table waiting for its batch costs memory far beyond its bytes
+            # in the file (a few bytes of runs can stand for thousands of
+            # symbols): count it too, so that tables cannot pile up.
+            batched += _TABLE_ENTRY_BYTES * int(block.table.lengths.size)
         if batched >= _DECODE_BATCH:
             flush()
             batched = 0

@@ -13,10 +13,11 @@ from typing import Any
 import click
 
 from entrocode import __version__
-from entrocode.cli.common import run_guarded
+from entrocode.cli.common import GuardedGroup, run_guarded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=GuardedGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="entrocode")
 def cli() -> None:
     """Huffman coding: build codes, compress streams, and check the theory.

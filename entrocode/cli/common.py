@@ -6,6 +6,7 @@ import contextlib
 import json
 import math
 import os
+import select
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,47 @@ def fail(message: str) -> None:
     click.echo(f"{PROG}: error: {message}", err=True)
 
 
+class _Escaped(Exception):
+    """A BrokenPipeError or KeyboardInterrupt of a command, carried past click's ``main``."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(original)
+        self.original = original
+
+
+class GuardedGroup(click.Group):
+    """A command group whose broken pipes and Ctrl-C reach :func:`run_guarded`.
+
+    click's ``main`` ends the program silently (exit 1) on a broken pipe and
+    turns Ctrl-C into a blank line and "aborted" (exit 1), even when not
+    standalone; carried past it, they get their one line and exit code.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (BrokenPipeError, KeyboardInterrupt) as exc:
+            raise _Escaped(exc) from None
+
+
+def write_stdout(data: bytes) -> None:
+    """Write all of `data` to the binary standard output, and flush it.
+
+    Under ``python -u`` (``PYTHONUNBUFFERED``) ``sys.stdout.buffer`` is a raw
+    file whose ``write`` may take only part of the data (when a pipe's reader
+    goes away, for one); the rest is written, or fails, by the next call.
+    """
+    out = sys.stdout.buffer
+    view = memoryview(data).cast("B")
+    while view:
+        written = out.write(view)
+        if written is None:  # a non-blocking stdout, full for now: wait for room
+            select.select([], [out], [])
+            continue
+        view = view[written:]
+    out.flush()
+
+
 def run_guarded(command: click.Command, args: Sequence[str]) -> None:
     """Run a click command and turn every expected failure into one line.
 
@@ -43,7 +85,10 @@ def run_guarded(command: click.Command, args: Sequence[str]) -> None:
     errors), 2 usage errors (click's convention), 130 on Ctrl-C.
     """
     try:
-        rv = command.main(list(args), prog_name=PROG, standalone_mode=False)
+        try:
+            rv = command.main(list(args), prog_name=PROG, standalone_mode=False)
+        except _Escaped as escaped:
+            raise escaped.original from None
     except click.exceptions.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -66,6 +111,7 @@ def run_guarded(command: click.Command, args: Sequence[str]) -> None:
         sys.exit(1)
     except OSError as exc:
         fail(describe_os_error(exc))
+        _settle_stdout()
         sys.exit(1)
     if isinstance(rv, int) and rv:
         sys.exit(rv)
@@ -75,6 +121,10 @@ def run_guarded(command: click.Command, args: Sequence[str]) -> None:
         _silence_stdout()
         fail("output closed before everything was written (broken pipe)")
         sys.exit(1)
+    except OSError as exc:  # a full disk under stdout
+        _silence_stdout()
+        fail(describe_os_error(exc))
+        sys.exit(1)
 
 
 def _silence_stdout() -> None:
@@ -83,6 +133,18 @@ def _silence_stdout() -> None:
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def _settle_stdout() -> None:
+    """Flush stdout now; if it cannot take its data (a full disk), drop the data.
+
+    Otherwise Python's own flush at exit fails again, printing "Exception
+    ignored" and exiting with 120.
+    """
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()
 
 
 def describe_os_error(exc: OSError) -> str:

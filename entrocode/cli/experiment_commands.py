@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from entrocode.cli.common import MODES, emit_json, fmt, load_dist, table
+from entrocode.cli.common import MODES, emit_json, fmt, load_dist, table, write_stdout
 
 if TYPE_CHECKING:
     from entrocode.experiments import Extension, Verification
@@ -58,7 +58,7 @@ def sample_cmd(dist: str, n: int, seed: int | None, output: str | None, mode: st
     drawn = draw_sample(d, n, seed)
     data = render_sample(drawn, mode)
     if output is None:
-        click.echo(data, nl=False)  # bytes go to the binary standard output, unchanged
+        write_stdout(data)  # bytes go to the binary standard output, unchanged
         if seed is None:
             click.echo(f"entrocode: drew with seed {drawn.seed} (repeat with --seed {drawn.seed})",
                        err=True)

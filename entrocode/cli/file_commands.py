@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from typing import IO, Any, BinaryIO
 
 import click
 
-from entrocode.cli.common import MODES, emit_json, fail, fmt, load_dist
+from entrocode.cli.common import MODES, emit_json, fail, fmt, load_dist, write_stdout
 
 SUFFIX = ".ec"
 """The suffix of compressed files."""
@@ -152,9 +151,8 @@ def _stdout_when_complete() -> Iterator[BinaryIO]:
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         yield spool  # type: ignore[misc]
         spool.seek(0)
-        out = sys.stdout.buffer
-        shutil.copyfileobj(spool, out, 1 << 20)
-        out.flush()
+        while chunk := spool.read(1 << 20):
+            write_stdout(chunk)
 
 
 @contextlib.contextmanager
