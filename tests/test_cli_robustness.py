@@ -465,10 +465,10 @@ def test_a_decompress_killed_half_way_leaves_no_file(tmp_path: Path, how: str) -
 
 
 def test_ctrl_c_in_any_command_is_one_line_and_exit_130(tmp_path: Path) -> None:
-    """``sample -o FIFO`` blocks opening the FIFO, inside the command: then Ctrl-C."""
-    fifo = tmp_path / "fifo"
+    """A DIST file that is a FIFO blocks opening it, inside the command: then Ctrl-C."""
+    fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
-    proc = subprocess.Popen(entrocode("sample", GOOD, "-n", "5", "--seed", "1", "-o", str(fifo)),
+    proc = subprocess.Popen(entrocode("sample", str(fifo), "-n", "5", "--seed", "1"),
                             env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while Path(f"/proc/{proc.pid}/wchan").read_text() != "wait_for_partner":

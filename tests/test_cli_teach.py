@@ -337,7 +337,10 @@ def test_analyze_plot(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     assert code == 0
     assert out.splitlines()[-1] == f"plot written to {target}"
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    _, out, _ = run(capsys, "analyze", "0.5,0.5", "--plot", str(target), "--json")
+    code, out, err = run(capsys, "analyze", "0.5,0.5", "--plot", str(target), "--json")
+    assert (code, out) == (1, "")
+    assert err == f"entrocode: error: {target} already exists; use -f to overwrite\n"
+    _, out, _ = run(capsys, "analyze", "0.5,0.5", "--plot", str(target), "--json", "-f")
     assert json.loads(out)["entropy_p"] == 1.0
 
 
@@ -465,3 +468,22 @@ def test_explain_long_message_bits_are_abbreviated_in_the_running_column(
 def test_split_message_errors() -> None:
     with pytest.raises(CodebookError, match="the message is empty"):
         split_message("   ", parse_spec("sun=0.5,rain=0.5"))
+
+
+@pytest.mark.parametrize("command", [
+    ["codebook", "a=0.5,b=0.5", "--dot"],
+    ["sample", "a=0.5,b=0.5", "-n", "3", "--seed", "1", "-o"],
+])
+def test_named_outputs_are_never_overwritten_without_force(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str],
+) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("keep me")
+    code, out, err = run(capsys, *command, str(target))
+    assert (code, out) == (1, "")
+    assert err == f"entrocode: error: {target} already exists; use -f to overwrite\n"
+    assert target.read_text() == "keep me"
+    code, _, _ = run(capsys, *command, str(target), "-f")
+    assert code == 0
+    assert target.read_text() != "keep me"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left

@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from entrocode.cli.common import emit_json, fmt, label, load_dist, parse_base, table
+from entrocode.cli.common import (
+    emit_json,
+    fmt,
+    force_option,
+    label,
+    load_dist,
+    parse_base,
+    refuse_overwrite,
+    table,
+)
 
 if TYPE_CHECKING:
     from entrocode.codebook import Codebook
@@ -45,9 +54,10 @@ METHOD_NAMES = {
 @click.option("--lengths", default=None, metavar="1,2,3,3",
               help="Check these code lengths (one per symbol of DIST, in order) instead: Kraft "
               "sum, canonical codewords, distance from optimal.")
+@force_option
 def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bool, tree: bool,
                  ascii_: bool, trace: bool, dot: str | None, method: str | None,
-                 lengths: str | None) -> None:
+                 lengths: str | None, force: bool) -> None:
     """Build the optimal canonical Huffman code of DIST and show it.
 
     DIST is pairs (a=0.5,b=0.25,c=0.25), bare values (0.9,0.1: symbols 0, 1,
@@ -75,6 +85,7 @@ def codebook_cmd(dist: str, max_length: int | None, normalize: bool, as_json: bo
 
     tree = tree or ascii_
     _check_codebook_options(max_length, trace, tree, dot, method, lengths, as_json)
+    refuse_overwrite(dot, force=force)
     d = load_dist(dist, normalize)
     if lengths is not None:
         _check_lengths(d, lengths, as_json, tree, ascii_, dot)
@@ -350,8 +361,9 @@ def _check_lengths(d: Distribution, text: str, as_json: bool, tree: bool, ascii_
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE.png",
               help="Also draw P and Q with surprisals and codeword lengths (needs the plot "
               "extra: matplotlib).")
+@force_option
 def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool,
-                plot: str | None) -> None:
+                plot: str | None, force: bool) -> None:
     """Compare the entropy of P with its Huffman code, and with a model Q's code.
 
     For P: H(P), the expected length L_P(C_P) of P's Huffman code and its
@@ -368,6 +380,7 @@ def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool
     """
     from entrocode.analysis import compare
 
+    refuse_overwrite(plot, force=force)
     b, unit = parse_base(base)
     dp = load_dist(p, normalize)
     dq = load_dist(q, normalize) if q is not None else None

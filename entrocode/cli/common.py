@@ -232,3 +232,31 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Callable
     out = [line(headers), line(["-" * w for w in widths])]
     out.extend(line(r) for r in rows)
     return "\n".join(out)
+
+
+class Refusal(click.ClickException):
+    """A refusal to go on (exit 1), shown as one ``entrocode: error:`` line."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        fail(self.message)
+
+
+#: The ``-f/--force`` option of every command that writes a named file.
+force_option = click.option("-f", "--force", is_flag=True,
+                            help="Overwrite existing output files.")
+
+
+def refuse_overwrite(*paths: str | None, force: bool) -> None:
+    """Refuse (exit 1) when an output file already exists and ``force`` is off.
+
+    Checked before any work is done, so nothing is computed for nothing; the
+    writers themselves replace the file atomically.
+    """
+    if force:
+        return
+    for path in paths:
+        if path is not None and path != "-" and os.path.lexists(path):
+            raise Refusal(f"{path} already exists; use -f to overwrite")
+

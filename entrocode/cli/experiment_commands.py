@@ -5,13 +5,21 @@ from __future__ import annotations
 import math
 import textwrap
 from importlib import resources
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import click
 
-from entrocode.cli.common import MODES, emit_json, fmt, load_dist, table, write_stdout
+from entrocode.cli.common import (
+    MODES,
+    emit_json,
+    fmt,
+    force_option,
+    load_dist,
+    refuse_overwrite,
+    table,
+    write_stdout,
+)
 
 if TYPE_CHECKING:
     from entrocode.experiments import Extension, Verification
@@ -37,8 +45,9 @@ def _yes(flag: bool) -> str:
               show_default=True,
               help="How symbols are written, so that `compress --symbols MODE` reads them back.")
 @click.option("--normalize", is_flag=True, help=NORMALIZE_HELP)
+@force_option
 def sample_cmd(dist: str, n: int, seed: int | None, output: str | None, mode: str,
-               normalize: bool) -> None:
+               normalize: bool, force: bool) -> None:
     """Write N symbols drawn i.i.d. from DIST, the same for the same seed.
 
     The stream is written so that `entrocode compress --symbols MODE` splits it
@@ -52,8 +61,10 @@ def sample_cmd(dist: str, n: int, seed: int | None, output: str | None, mode: st
       entrocode sample H=0.9,T=0.1 -n 64 --seed 7 --symbols chars
       entrocode sample samples/dna.json -n 4000 --seed 7 --symbols chars -o dna.txt
     """
+    from entrocode.container import atomic_output
     from entrocode.experiments import draw_sample, render_sample
 
+    refuse_overwrite(output, force=force)
     d = load_dist(dist, normalize)
     drawn = draw_sample(d, n, seed)
     data = render_sample(drawn, mode)
@@ -63,7 +74,8 @@ def sample_cmd(dist: str, n: int, seed: int | None, output: str | None, mode: st
             click.echo(f"entrocode: drew with seed {drawn.seed} (repeat with --seed {drawn.seed})",
                        err=True)
         return
-    Path(output).write_bytes(data)
+    with atomic_output(output, overwrite=force) as fh:
+        fh.write(data)
     click.echo(f"wrote {drawn.n} symbols ({len(data)} bytes) drawn from {dist} with seed "
                f"{drawn.seed} to {output}")
     click.echo(f"compress it with: entrocode compress {output} --symbols {mode}")
@@ -196,8 +208,9 @@ def _print_table(results: tuple[Verification, ...], p: str, q: str | None) -> No
               help="Print one JSON object (a list of them for several N).")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE.png",
               help="Also draw the measured rate against n (needs the plot extra: matplotlib).")
+@force_option
 def verify_cmd(p: str, q: str | None, sizes: str, seed: int | None, smooth: float | None,
-               normalize: bool, as_json: bool, plot: str | None) -> None:
+               normalize: bool, as_json: bool, plot: str | None, force: bool) -> None:
     """Draw N symbols from P, code them with Q's Huffman code, and check the theory.
 
     The draws go through the real codec (encode, then decode). The report sets
@@ -217,6 +230,8 @@ def verify_cmd(p: str, q: str | None, sizes: str, seed: int | None, smooth: floa
       entrocode verify a=0.5,b=0.5 a=1,b=0 --smooth 0.01 --json
     """
     from entrocode.experiments import convergence
+
+    refuse_overwrite(plot, force=force)
 
     ns = _parse_sizes(sizes)
     dp = load_dist(p, normalize)
@@ -289,7 +304,9 @@ def _print_extension(ext: Extension, dist: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE.png",
               help="Also draw L_K/K against K (needs the plot extra: matplotlib).")
-def extend_cmd(dist: str, order: int, normalize: bool, as_json: bool, plot: str | None) -> None:
+@force_option
+def extend_cmd(dist: str, order: int, normalize: bool, as_json: bool, plot: str | None,
+               force: bool) -> None:
     """Huffman-code blocks of K symbols and watch L_K/K approach the entropy.
 
     For K = 1 .. ORDER, the K-th extension of DIST (blocks of K independent
@@ -303,6 +320,8 @@ def extend_cmd(dist: str, order: int, normalize: bool, as_json: bool, plot: str 
       entrocode extend samples/temperatures.json --order 3
     """
     from entrocode.experiments import extension_rates
+
+    refuse_overwrite(plot, force=force)
 
     d = load_dist(dist, normalize)
     ext = extension_rates(d, order)

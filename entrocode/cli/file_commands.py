@@ -22,11 +22,11 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
-from entrocode.cli.common import MODES, emit_json, fail, fmt, load_dist, write_stdout
+from entrocode.cli.common import MODES, Refusal, emit_json, fmt, load_dist, write_stdout
 
 SUFFIX = ".ec"
 """The suffix of compressed files."""
@@ -41,15 +41,6 @@ MODES_HELP = (
     "What one symbol is: bytes (any file), chars (UTF-8 characters), words (runs of word "
     "and non-word characters) or lines."
 )
-
-
-class Refusal(click.ClickException):
-    """A refusal to go on (exit 1), shown as one ``entrocode: error:`` line."""
-
-    exit_code = 1
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        fail(self.message)
 
 
 class Interrupted(Refusal):
