@@ -1853,7 +1853,7 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False,
     """Write a file all at once or not at all.
 
     Yields a binary file object on a temporary file in the target's
-    directory (named ``.NAME.XXXXXXXX.tmp``).  When the block ends normally
+    directory (named ``.NAME.<random>.tmp``).  When the block ends normally
     the data is flushed to disk (``fsync``) and the file takes the target's
     name in one atomic step; when it raises (including ``KeyboardInterrupt``)
     the temporary file is removed.  A process killed outright (SIGKILL) can

@@ -22,10 +22,8 @@ over the target, so a reader never sees half an image.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -65,17 +63,12 @@ def _figure() -> tuple[Any, Any]:
 
 def _save(fig: Any, canvas: Any, path: str | os.PathLike[str]) -> Path:
     """Write the figure as PNG to ``path`` atomically; return the path."""
+    from entrocode.container import atomic_output
+
     target = Path(path)
-    folder = target.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_output(target, overwrite=True) as fh:
             canvas.print_png(fh)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
     finally:
         fig.clear()
     return target

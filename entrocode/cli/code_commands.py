@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -184,24 +180,13 @@ def _check_codebook_options(max_length: int | None, trace: bool, tree: bool, dot
         bad("--dot - prints only the DOT; write it to a file to combine it with other output")
 
 
-def _write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file renamed over it)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _write_dot(code: Codebook, path: str) -> None:
+    from entrocode.container import atomic_output
     from entrocode.render import to_dot
 
-    _write_text(path, to_dot(code))
+    # The refusal to overwrite without -f has been checked before any work.
+    with atomic_output(path, overwrite=True) as fh:
+        fh.write(to_dot(code).encode("utf-8"))
 
 
 def _print_tree(code: Codebook, ascii_: bool) -> None:
