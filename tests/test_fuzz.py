@@ -1,6 +1,6 @@
 """Fuzz tests of the ``.ec`` decoder: damaged, truncated, hostile and foreign input.
 
-The contract (issue 6): ``decompress`` either raises :class:`FormatError` or
+The contract: ``decompress`` either raises :class:`FormatError` or
 returns exactly the original data; never another exception, never a hang,
 never memory out of proportion to the input.
 
