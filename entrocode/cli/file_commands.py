@@ -75,8 +75,9 @@ def _source(input_: str | None) -> str | None:
     return input_
 
 
-def _compress_target(source: str | None, output: str | None, to_stdout: bool) -> str | None:
-    """The output path of compress, or None for stdout."""
+def _target(source: str | None, output: str | None, to_stdout: bool,
+            default_name: Callable[[str], str]) -> str | None:
+    """The output path (None for stdout): -o, -c, or ``default_name(INPUT)``."""
     if output is not None and to_stdout:
         raise click.UsageError("-o/--output and -c/--stdout cannot be combined")
     if to_stdout or output == "-":
@@ -85,22 +86,19 @@ def _compress_target(source: str | None, output: str | None, to_stdout: bool) ->
         return output
     if source is None:
         return None
+    return default_name(source)
+
+
+def _compressed_name(source: str) -> str:
+    """INPUT becomes INPUT.ec."""
     if source.endswith(SUFFIX):
         raise Refusal(f"{source} already has the {SUFFIX} suffix; use -o OUTPUT to compress "
                       "it again")
     return source + SUFFIX
 
 
-def _decompress_target(source: str | None, output: str | None, to_stdout: bool) -> str | None:
-    """The output path of decompress, or None for stdout."""
-    if output is not None and to_stdout:
-        raise click.UsageError("-o/--output and -c/--stdout cannot be combined")
-    if to_stdout or output == "-":
-        return None
-    if output is not None:
-        return output
-    if source is None:
-        return None
+def _decompressed_name(source: str) -> str:
+    """INPUT.ec becomes INPUT; any other name needs -o or -c."""
     if not source.endswith(SUFFIX) or not os.path.basename(source)[: -len(SUFFIX)]:
         raise click.UsageError(f"cannot name the output: {source} does not end in {SUFFIX}; "
                                "use -o OUTPUT or -c")
@@ -252,7 +250,7 @@ def compress_cmd(input_: str | None, output: str | None, to_stdout: bool, force:
     if normalize and model is None:
         raise click.UsageError("--normalize applies to --model DIST")
     source = _source(input_)
-    target = _compress_target(source, output, to_stdout)
+    target = _target(source, output, to_stdout, _compressed_name)
     if target is None and _stdout_is_terminal() and not force:
         raise Refusal("compressed data not written to a terminal; use -o OUTPUT or redirect "
                       "stdout (-f to force)")
@@ -298,7 +296,7 @@ def decompress_cmd(input_: str | None, output: str | None, to_stdout: bool,
     from entrocode.container import decompress_stream
 
     source = _source(input_)
-    target = _decompress_target(source, output, to_stdout)
+    target = _target(source, output, to_stdout, _decompressed_name)
     _check_target(source, target, force)
     with _interruptible(), _open_source(source) as (src, name, size, mode), \
             _progress(size, f"decompressing {name}") as progress, \
