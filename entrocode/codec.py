@@ -83,6 +83,7 @@ entrocode.container : stores the lengths, the symbol count and the segment offse
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -157,11 +158,17 @@ _LOOKUP_BITS = 12
 _ENCODE_PAIRS = 1 << 18
 """Pairs of symbols placed at a time by the encoder (bounds its memory)."""
 
-_GROUP_ENTRIES = 1 << 16
+_GROUP_ENTRIES = 1 << 18
 """Recorded automaton steps turned into symbols at a time (fits in cache)."""
 
 _BATCH_ENTRIES = 1 << 22
-"""At most this many lockstep cells (segments x steps, 8 bytes each) per batch."""
+"""At most this many lockstep cells (segments x steps, 4 bytes each) per batch."""
+
+_BLOCK_CELLS = 1 << 17
+"""Lockstep cells per block of steps before they are transposed (in cache)."""
+
+_THREAD_ENTRIES = 1 << 18
+"""Batches of at least this many cells are emitted by two threads (see ``_emit``)."""
 
 _NULL = 256
 """Automaton column read past the end of a segment: no bits, no symbol."""
@@ -826,7 +833,6 @@ def _decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
         unique = list({id(j[6]): j[6] for j in joint}.values())
         auto, bases = _Automaton.merged(unique)
         base_of = {id(a): b for a, b in zip(unique, bases, strict=True)}
-        buf = np.concatenate([j[1] for j in joint])
         starts_l, ends_l, init_l, targets_l = [], [], [], []
         byte = 0
         for _, b, n, seg, nbits, start_bits, a in joint:
@@ -855,7 +861,7 @@ def _decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
         def fail(lane: int) -> NoReturn:
             raise FormatError(f"lane {lane} of a joint decode does not decode exactly")
 
-        _run_lanes(auto, buf, out, lanes, False, fail)
+        _run_lanes(auto, [j[1] for j in joint], out, lanes, False, fail)
         o = 0
         for index, _, n, _, _, _, a in joint:
             part = out[o : o + n]
@@ -914,7 +920,7 @@ class _Automaton:
     (256) that consumes nothing, read past a segment's end.  Entry
     ``e = state * 257 + column``:
 
-    * ``next[e]``: the next state times 257 (ready to add the next byte);
+    * ``next[e]``: the next state times 257 (ready to add the next byte), int32;
     * ``packed[e]``: the emitted ids, slot ``j`` in bits ``8j .. 8j + 7``,
       each stored as ``id ^ key``; ``key`` is an id that never occurs (one
       without a codeword), so a stored byte is 0 exactly when its slot is
@@ -938,41 +944,76 @@ class _Automaton:
 
     @classmethod
     def build(cls, table: CodeTable) -> _Automaton:
+        """Build the tables of ``table``'s code, a nibble at a time.
+
+        First a *nibble table*: what 4 bits do from each row (rows ``0 ..
+        m - 1`` are the tree's internal nodes, ``m .. m + 2`` skip the first
+        1..3 bits of the nibble, ``m + 3 .. m + 6`` consume the whole nibble
+        and move to row ``0, m, m + 1, m + 2``; the byte automaton's skip
+        states ``m + r - 1`` use the same rows).  Then byte ``hi << 4 | lo``
+        from state ``S`` is nibble ``hi`` from row ``S`` followed by nibble
+        ``lo`` from the row it reaches: the symbols of the second nibble go
+        after those of the first, and their end bits move up by 4.  The
+        composition gathers whole 16-entry rows, so the tables of a
+        256-symbol code take about a millisecond.
+        """
         child = table._tree
         m = child.size // 2
         unused = np.flatnonzero(np.append(table.lengths, np.zeros(256, np.uint8))[:256] == 0)
         key = int(unused[0]) if unused.size else -1
-        states = m + 7
-        entry = np.arange(states * _COLUMNS, dtype=np.int64)
-        state, column = np.divmod(entry, _COLUMNS)
-        skip = np.where(state >= m, state - m + 1, 0)
-        node = np.where(state >= m, 0, state)
-        real = column < _NULL
-        count = np.zeros(entry.size, dtype=np.int64)
-        packed = np.zeros(entry.size, dtype=np.uint64)
-        mask = np.zeros(entry.size, dtype=np.uint64)
-        ends = np.zeros(entry.size, dtype=np.uint64)
-        for i in range(8):
-            active = real & (skip <= i)
-            nxt = child[2 * node + ((column >> (7 - i)) & 1)]
+        rows = m + 7
+        row, nibble = np.divmod(np.arange(rows * 16, dtype=np.int64), 16)
+        walk = row < m + 3
+        skip = np.where((row >= m) & walk, row - m + 1, 0)
+        node = np.where(row >= m, 0, row)
+        count = np.zeros(row.size, dtype=np.uint64)
+        packed = np.zeros(row.size, dtype=np.uint64)
+        ends = np.zeros(row.size, dtype=np.uint64)
+        for i in range(4):
+            active = walk & (skip <= i)
+            nxt = child[2 * node + ((nibble >> (3 - i)) & 1)]
             leaf = active & (nxt < 0)
-            slot = count[leaf].astype(np.uint64)
-            stored = (~nxt[leaf]) ^ max(key, 0)
-            packed[leaf] |= stored.astype(np.uint64) << (np.uint64(8) * slot)
-            mask[leaf] |= np.uint64(1) << (np.uint64(8) * slot)
-            ends[leaf] |= np.uint64(i + 1) << (np.uint64(4) * slot)
+            slot = np.uint64(8) * count[leaf]
+            stored = ((~nxt[leaf]) ^ max(key, 0)).astype(np.uint64)
+            packed[leaf] |= stored << slot
+            ends[leaf] |= np.uint64(i + 1) << (slot >> np.uint64(1))
             count += leaf
             node = np.where(active, np.where(nxt < 0, 0, nxt), node)
-        nxt_state = np.where(real, node, state) * _COLUMNS
-        slots = int(count.max())
+        node[(m + 3) * 16 :] = np.repeat([0, m, m + 1, m + 2], 16)
+        # End bits of a second nibble's codewords: 4 more in every used field.
+        used = (np.uint64(1) << (np.uint64(4) * count)) - np.uint64(1)
+        ends_second = ends + (np.uint64(0x4444) & used)
+        # Row S, byte hi << 4 | lo: indices [S, hi, lo] of the (rows, 16, 16) arrays.
+        mid = node.reshape(rows, 16)
+        first_count = count.reshape(rows, 16, 1)
+        shift = np.uint64(8) * first_count
+
+        def compose(first: np.ndarray, second: np.ndarray, bits: np.ndarray) -> np.ndarray:
+            after = second.reshape(rows, 16).take(mid, axis=0) << bits
+            return (first.reshape(rows, 16, 1) | after).reshape(rows, 256)
+
+        counts = np.zeros((rows, _COLUMNS), dtype=np.uint8)
+        counts[:, :_NULL] = (first_count + count.reshape(rows, 16).take(mid, axis=0)).reshape(
+            rows, 256
+        )
+        slots = int(counts.max())
         # Little-endian, so that byte j of a packed value is slot j on any machine.
         width = np.dtype("<u2" if slots <= 2 else "<u4" if slots <= 4 else "<u8")
+        nxt_state = np.empty((rows, _COLUMNS), dtype=np.int32)
+        nxt_state[:, :_NULL] = mid.take(mid, axis=0).reshape(rows, 256)
+        nxt_state[:, _NULL] = np.arange(rows)
+        nxt_state *= _COLUMNS
+        packed_bytes = np.zeros((rows, _COLUMNS), dtype=width)
+        packed_bytes[:, :_NULL] = compose(packed, packed, shift)
+        end_bits = np.zeros((rows, _COLUMNS), dtype=np.uint32)
+        end_bits[:, :_NULL] = compose(ends, ends_second, shift >> np.uint64(1))
+        counts = counts.ravel()
         return cls(
-            next=_readonly(nxt_state.astype(np.intp)),
-            packed=_readonly(packed.astype(width)),
-            mask=None if key >= 0 else _readonly(mask.astype(width)),
-            counts=_readonly(count.astype(np.uint8)),
-            ends=_readonly(ends.astype(np.uint32)),
+            next=_readonly(nxt_state.ravel()),
+            packed=_readonly(packed_bytes.ravel()),
+            mask=None if key >= 0 else _readonly(_prefix_mask(counts, width)),
+            counts=_readonly(counts),
+            ends=_readonly(end_bits.ravel()),
             internal=m,
             slots=slots,
             key=max(key, 0),
@@ -996,7 +1037,7 @@ class _Automaton:
         def fail(s: int) -> NoReturn:
             _segment_error(s, starts, ends, int(targets[s]), nbits is None)
 
-        end = _run_lanes(self, buf, out, lanes, nbits is None, fail)
+        end = _run_lanes(self, [buf], out, lanes, nbits is None, fail)
         _check_padding(buf, end)
         if self.key:
             np.bitwise_xor(out, np.uint8(self.key), out=out)
@@ -1062,22 +1103,26 @@ class _Lanes:
 
 def _run_lanes(
     auto: _Automaton,
-    buf: np.ndarray,
+    parts: Sequence[np.ndarray],
     out: np.ndarray,
     lanes: _Lanes,
     open_end: bool,
     fail: Callable[[int], NoReturn],
 ) -> int:
-    """Decode every lane of ``buf`` into ``out``; return the bit where the last lane ends.
+    """Decode every lane into ``out``; return the bit where the last lane ends.
 
-    Lanes are decoded in batches of at most ``_BATCH_ENTRIES`` cells.  A lane
-    that does not decode exactly (count, end) makes ``fail(lane)`` raise.
-    With ``open_end`` the last lane may end anywhere in the last byte.
+    ``parts`` are the payloads, one after the other (the lanes' bit offsets
+    count from the start of the first).  Lanes are decoded in batches of at
+    most ``_BATCH_ENTRIES`` cells.  A lane that does not decode exactly
+    (count, end) makes ``fail(lane)`` raise.  With ``open_end`` the last
+    lane may end anywhere in the last byte.
     """
     nbytes = (lanes.ends + 7 >> 3) - (lanes.starts >> 3)
     longest = int(nbytes.max())
-    padded = np.zeros(buf.size + longest, dtype=np.uint8)
-    padded[: buf.size] = buf
+    size = sum(p.size for p in parts)
+    padded = np.empty(size + longest, dtype=np.uint8)
+    np.concatenate(parts, out=padded[:size])
+    padded[size:] = 0
     per_batch = max(1, _BATCH_ENTRIES // longest)
     end = 0
     count = lanes.starts.size
@@ -1101,31 +1146,42 @@ def _lane_batch(
     """Decode lanes ``lo .. hi - 1`` into ``out``; return where the last one ends.
 
     ``padded`` is the payload followed by at least ``nbytes.max()`` zeros.
+
+    A step is two numpy calls on int32 arrays of one cell per lane: add the
+    lane's next byte to its state, look the entry up (``take``, in cache).
+    The steps run in blocks of about a hundred: step ``t`` reads byte ``t``
+    of every lane from row ``t`` of a small (steps x lanes) array and writes
+    the entries to row ``t`` of another, so each call touches contiguous
+    memory; after each block the entries are copied, transposed while still
+    in cache, into ``record``, one row per lane, which :func:`_emit` turns
+    into symbols.
     """
     first = lanes.starts[lo:hi] >> 3
     size = nbytes[lo:hi]
     steps = int(size.max())
     count = hi - lo
-    # Row ``t`` holds byte ``t`` of every lane (a lane's bytes are the payload
-    # from its first byte on), and row ``t`` of ``record`` the entry each lane
-    # looks up at step ``t``: a step reads and writes contiguous memory.
-    columns = np.ascontiguousarray(sliding_window_view(padded, steps)[first].T)
-    state = lanes.init[lo:hi].astype(np.intp)
-    record = np.empty((steps, count), dtype=np.intp)
+    record = np.empty((count, steps), dtype=np.int32)
+    block = min(steps, max(16, _BLOCK_CELLS // count))
+    cells = np.empty((block, count), dtype=np.int32)
+    state = lanes.init[lo:hi].astype(np.int32)
+    shortest = int(size.min())
     add = np.add
     take = auto.next.take
-    for column, cell in zip(columns, record, strict=True):
-        add(state, column, out=cell)
-        take(cell, out=state)
-    del columns
-    # Past its last byte a lane decoded bytes of the next one: replace those
-    # steps by the null entry (state 0, null column), which emits nothing.
-    tail = steps - size
-    if int(tail.sum()):
-        lane = np.repeat(np.arange(count), tail)
-        offset = np.arange(lane.size) - np.repeat(np.cumsum(tail) - tail, tail)
-        record[np.repeat(size, tail) + offset, lane] = _NULL
-    return _emit(auto, out, record.T, lanes, size, lo, hi, open_end, fail)
+    for t0 in range(0, steps, block):
+        t1 = min(steps, t0 + block)
+        # Row ``t`` holds byte ``t0 + t`` of every lane.
+        columns = np.ascontiguousarray(sliding_window_view(padded, t1 - t0)[first + t0].T)
+        for column, cell in zip(columns, cells, strict=False):
+            add(state, column, out=cell)
+            take(cell, out=state, mode="clip")
+        if t1 > shortest:
+            # Past its last byte a lane decoded bytes of the next one: replace
+            # those steps by the null entry (state 0, null column), which
+            # emits nothing.
+            past = np.arange(t0, t1)[:, None] >= size[None, :]
+            np.putmask(cells[: t1 - t0], past, _NULL)
+        record[:, t0:t1] = cells[: t1 - t0].T
+    return _emit(auto, out, record, lanes, size, lo, hi, open_end, fail)
 
 
 def _emit(
@@ -1139,62 +1195,133 @@ def _emit(
     open_end: bool,
     fail: Callable[[int], NoReturn],
 ) -> int:
-    """Turn recorded entries into symbols; check counts and lane ends.
+    """Turn recorded entries (one row per lane) into symbols; check counts and lane ends.
+
+    Each entry's emitted ids fill the low bytes of its ``packed`` value and
+    the unused bytes are 0 (or, without a ``key``, 0 in its ``mask``), so
+    the lane-major array of packed values, read as bytes, holds the symbols
+    in output order among zeros: one ``flatnonzero`` finds them, and where
+    each lane's row starts in that list counts the lane's symbols.
+
+    The lanes are turned into symbols a group at a time (a group fits in
+    cache).  Groups are independent, so with more than one CPU a large
+    batch is shared between this thread and one helper thread; numpy
+    releases the GIL inside these whole-array calls.  A lane that fails is
+    reported as ``fail`` of the first failing lane, whichever thread found
+    it.
 
     Returns the bit at which the last lane of the batch ends.
     """
     steps = record.shape[1]
-    end = 0
-    rows_per_group = max(1, _GROUP_ENTRIES // steps)
-    for g0 in range(0, hi - lo, rows_per_group):
-        g1 = min(hi - lo, g0 + rows_per_group)
-        rec = np.ascontiguousarray(record[g0:g1])
-        rows = np.arange(g1 - g0)
-        last_col = size[g0:g1] - 1
-        last = rec[rows, last_col]
-        ids = np.arange(lo + g0, lo + g1)
-        counts = auto.counts[rec].sum(axis=1, dtype=np.int64)
-        full = auto.counts[last].astype(np.int64)
-        before = counts - full
-        ends_packed = auto.ends[last].astype(np.int64)
-        want = lanes.targets[ids]
-        ends = lanes.ends[ids]
-        # Bit (1..8) of its last byte at which each lane must end.
-        stop = ends - 8 * ((ends + 7 >> 3) - 1)
-        # Of the codewords completed in its last byte, a lane keeps those
-        # ending at or before bit ``stop``; the last one kept must end exactly
-        # there, and the lane must then hold exactly ``want`` symbols.
-        valid = np.zeros(rows.size, dtype=np.int64)
-        for j in range(auto.slots):
-            end_j = (ends_packed >> (4 * j)) & 15
-            valid += (j < full) & (end_j <= stop)
-        if open_end and ids[-1] == lanes.targets.size - 1:
-            # Without nbits the last lane ends at its last symbol.
-            k = rows.size - 1
-            valid[k] = want[k] - before[k]
-            if 1 <= valid[k] <= full[k]:
-                stop[k] = (ends_packed[k] >> (4 * (valid[k] - 1))) & 15
-        end_bit = np.where(valid > 0, (ends_packed >> (4 * np.maximum(valid - 1, 0))) & 15, -1)
-        got = before + valid
-        bad = (got != want) | (end_bit != stop) | (valid > full)
-        if bad.any():
-            fail(int(ids[np.argmax(bad)]))
-        packed = auto.packed[rec]
-        if auto.mask is None:
-            packed[rows, last_col] &= _prefix_mask(valid, packed.dtype) * np.uint8(255)
-            symbols = packed.view(np.uint8).ravel()
-            keep = symbols != 0
-        else:
-            mask = auto.mask[rec]
-            mask[rows, last_col] = _prefix_mask(valid, mask.dtype)
-            symbols = packed.view(np.uint8).ravel()
-            keep = mask.view(np.bool_).ravel()
-        o = int(lanes.offsets[lo + g0])
-        total = int(got.sum())
-        np.compress(keep, symbols, out=out[o : o + total])
-        k = rows.size - 1
-        end = 8 * (int(ends[k] + 7 >> 3) - 1) + int(end_bit[k])
+    per_group = max(1, _GROUP_ENTRIES // steps)
+    groups = [(g, min(hi - lo, g + per_group)) for g in range(0, hi - lo, per_group)]
+
+    def work(part: list[tuple[int, int]]) -> tuple[int, int | None]:
+        end = 0
+        for g0, g1 in part:
+            end, bad = _emit_group(auto, out, record, lanes, size, lo, g0, g1, open_end)
+            if bad is not None:
+                return end, bad
+        return end, None
+
+    pool = _helper_pool() if record.size >= _THREAD_ENTRIES and len(groups) > 1 else None
+    if pool is None:
+        end, bad = work(groups)
+    else:
+        half = len(groups) // 2
+        later = pool.submit(work, groups[half:])
+        try:
+            bad = work(groups[:half])[1]
+        finally:
+            end, later_bad = later.result()
+        if bad is None:
+            bad = later_bad
+    if bad is not None:
+        fail(bad)
     return end
+
+
+def _emit_group(
+    auto: _Automaton,
+    out: np.ndarray,
+    record: np.ndarray,
+    lanes: _Lanes,
+    size: np.ndarray,
+    lo: int,
+    g0: int,
+    g1: int,
+    open_end: bool,
+) -> tuple[int, int | None]:
+    """Emit lanes ``lo + g0 .. lo + g1 - 1`` of a batch into ``out``.
+
+    Returns the bit at which the group's last lane ends and the first lane
+    that does not decode exactly (None when all do; nothing is written then
+    for this group).
+    """
+    steps = record.shape[1]
+    row_bytes = steps * auto.packed.itemsize
+    rec = record[g0:g1]
+    rows = np.arange(g1 - g0)
+    last_col = size[g0:g1] - 1
+    last = rec[rows, last_col]
+    ids = np.arange(lo + g0, lo + g1)
+    full = auto.counts[last].astype(np.int64)
+    ends_packed = auto.ends[last].astype(np.int64)
+    want = lanes.targets[ids]
+    ends = lanes.ends[ids]
+    # Bit (1..8) of its last byte at which each lane must end.
+    stop = ends - 8 * ((ends + 7 >> 3) - 1)
+    # Of the codewords completed in its last byte, a lane keeps those
+    # ending at or before bit ``stop``; the last one kept must end exactly
+    # there, and the lane must then hold exactly ``want`` symbols.
+    valid = np.zeros(rows.size, dtype=np.int64)
+    for j in range(auto.slots):
+        end_j = (ends_packed >> (4 * j)) & 15
+        valid += (j < full) & (end_j <= stop)
+    if open_end and ids[-1] == lanes.targets.size - 1:
+        # Without nbits the last lane ends at its last symbol.
+        k = rows.size - 1
+        before = int(auto.counts.take(rec[k, : last_col[k]]).sum(dtype=np.int64))
+        valid[k] = want[k] - before
+        if 1 <= valid[k] <= full[k]:
+            stop[k] = (ends_packed[k] >> (4 * (valid[k] - 1))) & 15
+    end_bit = np.where(valid > 0, (ends_packed >> (4 * np.maximum(valid - 1, 0))) & 15, -1)
+    kept = _prefix_mask(np.clip(valid, 0, 8), auto.packed.dtype)
+    packed = auto.packed.take(rec)
+    if auto.mask is None:
+        packed[rows, last_col] &= kept * np.uint8(255)
+        symbols = packed.view(np.uint8).reshape(-1)
+        where = np.flatnonzero(symbols != 0)
+    else:
+        mask = auto.mask.take(rec)
+        mask[rows, last_col] = kept
+        symbols = packed.view(np.uint8).reshape(-1)
+        where = np.flatnonzero(mask.view(np.bool_).reshape(-1))
+    got = np.diff(np.searchsorted(where, rows * row_bytes), append=where.size)
+    bad = (got != want) | (end_bit != stop) | (valid > full)
+    k = rows.size - 1
+    end = 8 * (int(ends[k] + 7 >> 3) - 1) + int(end_bit[k])
+    if bad.any():
+        return end, int(ids[np.argmax(bad)])
+    o = int(lanes.offsets[ids[0]])
+    np.take(symbols, where, out=out[o : o + where.size])
+    return end, None
+
+
+_pool: Any = None
+
+
+def _helper_pool() -> Any:
+    """The one helper thread that shares large emits, or None on a single CPU."""
+    global _pool
+    if _pool is None:
+        if (os.cpu_count() or 1) < 2:
+            _pool = False
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _pool = ThreadPoolExecutor(1, thread_name_prefix="entrocode-emit")
+    return _pool or None
 
 
 def _segment_error(
