@@ -1598,16 +1598,6 @@ class _Block:
     consumed: int = 0
 
 
-def _decode_block(reader: _Reader, kind: int, mode: str,
-                  current: _Table | None) -> tuple[bytes, int, _Table | None]:
-    """Decode one RAW, NEW or REUSE block; return (data, symbols, table)."""
-    block = _read_block(reader, kind, mode, current)
-    if block.args is None:
-        return block.raw or b"", block.count, current
-    ids = codec.decode(*block.args)
-    return _block_data(block, ids, mode), block.count, block.table
-
-
 def _read_block(reader: _Reader, kind: int, mode: str, current: _Table | None) -> _Block:
     """Read one RAW, NEW or REUSE block and check its fields, without decoding it."""
     size = reader.varint(MAX_BLOCK_BYTES, "block size")
@@ -1645,8 +1635,11 @@ def _read_block(reader: _Reader, kind: int, mode: str, current: _Table | None) -
     return _Block(size, count, table, None, args, reader.where)
 
 
-def _block_data(block: _Block, decoded: Any, mode: str) -> bytes:
-    """The bytes of a coded block from its decoded symbol ids, checked against its size."""
+def _block_data(block: _Block, decoded: Any, mode: str) -> bytes | memoryview:
+    """The bytes of a coded block from its decoded symbol ids, checked against its size.
+
+    In bytes mode the ids are the bytes: the result is a view of them, not a copy.
+    """
     size, count, where = block.size, block.count, block.where
     table = block.table
     assert table is not None
@@ -1654,7 +1647,7 @@ def _block_data(block: _Block, decoded: Any, mode: str) -> bytes:
     if ids.shape != (count,):
         raise FormatError(f"corrupt {where}: the payload does not decode")
     if mode == "bytes":
-        data = ids.astype(np.uint8, copy=False).tobytes()
+        data = memoryview(np.ascontiguousarray(ids, dtype=np.uint8))
     else:
         symbols = table.symbols or ()
         if len(symbols) > count:
@@ -1833,9 +1826,20 @@ def decompress(blob: bytes) -> bytes:
     ...
     entrocode.errors.FormatError: not an .ec file (bad magic)
     """
-    out = io.BytesIO()
-    decompress_stream(io.BytesIO(_as_bytes(blob, "blob")), out)
-    return out.getvalue()
+    out = _Chunks()
+    decompress_stream(io.BytesIO(_as_bytes(blob, "blob")), out)  # type: ignore[arg-type]
+    return b"".join(out.chunks)
+
+
+class _Chunks:
+    """A write-only sink that keeps what it is given (views included) for one join."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes | memoryview] = []
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.chunks.append(data)
+        return len(data)
 
 
 # ---------------------------------------------------------------------------
