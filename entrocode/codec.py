@@ -82,9 +82,11 @@ entrocode.container : stores the lengths, the symbol count and the segment offse
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NoReturn
@@ -164,7 +166,7 @@ _GROUP_ENTRIES = 1 << 18
 _BATCH_ENTRIES = 1 << 22
 """At most this many lockstep cells (segments x steps, 4 bytes each) per batch."""
 
-_BLOCK_CELLS = 1 << 17
+_BLOCK_CELLS = 1 << 18
 """Lockstep cells per block of steps before they are transposed (in cache)."""
 
 _THREAD_ENTRIES = 1 << 18
@@ -1120,15 +1122,16 @@ def _run_lanes(
     nbytes = (lanes.ends + 7 >> 3) - (lanes.starts >> 3)
     longest = int(nbytes.max())
     size = sum(p.size for p in parts)
-    padded = np.empty(size + longest, dtype=np.uint8)
-    np.concatenate(parts, out=padded[:size])
-    padded[size:] = 0
     per_batch = max(1, _BATCH_ENTRIES // longest)
     end = 0
     count = lanes.starts.size
-    for lo in range(0, count, per_batch):
-        hi = min(count, lo + per_batch)
-        end = _lane_batch(auto, padded, out, lanes, nbytes, lo, hi, open_end, fail)
+    with _workspace() as space:
+        padded = space.array("padded", (size + longest,), np.uint8)
+        np.concatenate(parts, out=padded[:size])
+        padded[size:] = 0
+        for lo in range(0, count, per_batch):
+            hi = min(count, lo + per_batch)
+            end = _lane_batch(auto, padded, out, lanes, nbytes, lo, hi, open_end, fail, space)
     return end
 
 
@@ -1142,6 +1145,7 @@ def _lane_batch(
     hi: int,
     open_end: bool,
     fail: Callable[[int], NoReturn],
+    space: _Workspace,
 ) -> int:
     """Decode lanes ``lo .. hi - 1`` into ``out``; return where the last one ends.
 
@@ -1152,42 +1156,118 @@ def _lane_batch(
     The steps run in blocks of about a hundred: step ``t`` reads byte ``t``
     of every lane from row ``t`` of a small (steps x lanes) array and writes
     the entries to row ``t`` of another, so each call touches contiguous
-    memory; after each block the entries are copied, transposed while still
-    in cache, into ``record``, one row per lane, which :func:`_emit` turns
-    into symbols.
+    memory.  Each finished block of entries is then *filed*: the entries
+    past a lane's end are nulled, each lane's last entry is kept, and the
+    entries' packed symbols (and masks) are written, transposed, into
+    ``Filed``'s lane-major arrays, which :func:`_emit` turns into symbols.
+    On a large batch with more than one CPU the helper thread files a block
+    while this thread runs the next one (two blocks of cells take turns).
     """
     first = lanes.starts[lo:hi] >> 3
     size = nbytes[lo:hi]
     steps = int(size.max())
     count = hi - lo
-    record = np.empty((count, steps), dtype=np.int32)
+    filed = _Filed.empty(auto, size, steps, space)
     block = min(steps, max(16, _BLOCK_CELLS // count))
-    cells = np.empty((block, count), dtype=np.int32)
+    pool = _helper_pool() if count * steps >= _THREAD_ENTRIES else None
+    buffers = [space.array(f"cells{i}", (block, count), np.int32) for i in range(2 if pool else 1)]
+    pending: list[Any] = [None] * len(buffers)
     state = lanes.init[lo:hi].astype(np.int32)
-    shortest = int(size.min())
     add = np.add
     take = auto.next.take
-    for t0 in range(0, steps, block):
-        t1 = min(steps, t0 + block)
-        # Row ``t`` holds byte ``t0 + t`` of every lane.
-        columns = np.ascontiguousarray(sliding_window_view(padded, t1 - t0)[first + t0].T)
-        for column, cell in zip(columns, cells, strict=False):
-            add(state, column, out=cell)
-            take(cell, out=state, mode="clip")
-        if t1 > shortest:
+    try:
+        for k, t0 in enumerate(range(0, steps, block)):
+            t1 = min(steps, t0 + block)
+            # Row ``t`` holds byte ``t0 + t`` of every lane (int32: the add
+            # then needs no cast).
+            window = sliding_window_view(padded, t1 - t0)[first + t0]
+            columns = window.T.astype(np.int32, order="C")
+            turn = k % len(buffers)
+            if pending[turn] is not None:
+                pending[turn].result()
+                pending[turn] = None
+            cells = buffers[turn][: t1 - t0]
+            for column, cell in zip(columns, cells, strict=True):
+                add(state, column, out=cell)
+                # Every entry is in range: "wrap" only skips the bounds check.
+                take(cell, out=state, mode="wrap")
+            if pool is None:
+                filed.file(cells, t0, turn)
+            else:
+                pending[turn] = pool.submit(filed.file, cells, t0, turn)
+    finally:
+        for job in pending:
+            if job is not None:
+                job.result()
+    return _emit(auto, out, filed, lanes, size, lo, hi, open_end, fail)
+
+
+@dataclass(frozen=True)
+class _Filed:
+    """What a batch's lockstep leaves for :func:`_emit`, one row per lane.
+
+    Attributes
+    ----------
+    packed : numpy.ndarray
+        (lanes, steps) packed symbols of every step's entry (0 past the
+        lane's end).
+    mask : numpy.ndarray or None
+        (lanes, steps) slot masks, for an automaton without a ``key``.
+    last : numpy.ndarray
+        int32 entry of each lane's last byte.
+    size : numpy.ndarray
+        Bytes per lane.
+    """
+
+    packed: np.ndarray
+    mask: np.ndarray | None
+    last: np.ndarray
+    size: np.ndarray
+    auto: _Automaton
+    space: _Workspace
+
+    @classmethod
+    def empty(cls, auto: _Automaton, size: np.ndarray, steps: int, space: _Workspace) -> _Filed:
+        shape = (size.size, steps)
+        mask = None if auto.mask is None else space.array("mask", shape, auto.mask.dtype)
+        return cls(
+            space.array("packed", shape, auto.packed.dtype),
+            mask,
+            np.empty(size.size, dtype=np.int32),
+            size,
+            auto,
+            space,
+        )
+
+    def file(self, cells: np.ndarray, t0: int, turn: int) -> None:
+        """File the entries of steps ``t0 .. t0 + len(cells) - 1`` (modifies ``cells``).
+
+        ``turn`` names the scratch arrays to use (one set per cells buffer).
+        """
+        t1 = t0 + cells.shape[0]
+        size = self.size
+        if t1 >= int(size.min()):
             # Past its last byte a lane decoded bytes of the next one: replace
             # those steps by the null entry (state 0, null column), which
             # emits nothing.
             past = np.arange(t0, t1)[:, None] >= size[None, :]
-            np.putmask(cells[: t1 - t0], past, _NULL)
-        record[:, t0:t1] = cells[: t1 - t0].T
-    return _emit(auto, out, record, lanes, size, lo, hi, open_end, fail)
+            np.putmask(cells, past, _NULL)
+            ending = np.flatnonzero((size > t0) & (size <= t1))
+            self.last[ending] = cells[size[ending] - 1 - t0, ending]
+        gathered = self.space.array(f"packed{turn}", cells.shape, self.packed.dtype)
+        self.auto.packed.take(cells, out=gathered)
+        self.packed[:, t0:t1] = gathered.T
+        if self.mask is not None:
+            assert self.auto.mask is not None
+            gathered = self.space.array(f"mask{turn}", cells.shape, self.mask.dtype)
+            self.auto.mask.take(cells, out=gathered)
+            self.mask[:, t0:t1] = gathered.T
 
 
 def _emit(
     auto: _Automaton,
     out: np.ndarray,
-    record: np.ndarray,
+    filed: _Filed,
     lanes: _Lanes,
     size: np.ndarray,
     lo: int,
@@ -1195,7 +1275,7 @@ def _emit(
     open_end: bool,
     fail: Callable[[int], NoReturn],
 ) -> int:
-    """Turn recorded entries (one row per lane) into symbols; check counts and lane ends.
+    """Turn filed steps (one row per lane) into symbols; check counts and lane ends.
 
     Each entry's emitted ids fill the low bytes of its ``packed`` value and
     the unused bytes are 0 (or, without a ``key``, 0 in its ``mask``), so
@@ -1203,35 +1283,35 @@ def _emit(
     in output order among zeros: one ``flatnonzero`` finds them, and where
     each lane's row starts in that list counts the lane's symbols.
 
-    The lanes are turned into symbols a group at a time (a group fits in
-    cache).  Groups are independent, so with more than one CPU a large
-    batch is shared between this thread and one helper thread; numpy
-    releases the GIL inside these whole-array calls.  A lane that fails is
-    reported as ``fail`` of the first failing lane, whichever thread found
-    it.
+    The lanes are turned into symbols a group at a time.  Groups are
+    independent, so with more than one CPU a large batch is shared between
+    this thread and the helper thread; numpy releases the GIL inside these
+    whole-array calls.  A lane that fails is reported as ``fail`` of the
+    first failing lane, whichever thread found it.
 
     Returns the bit at which the last lane of the batch ends.
     """
-    steps = record.shape[1]
+    steps = filed.packed.shape[1]
     per_group = max(1, _GROUP_ENTRIES // steps)
     groups = [(g, min(hi - lo, g + per_group)) for g in range(0, hi - lo, per_group)]
 
-    def work(part: list[tuple[int, int]]) -> tuple[int, int | None]:
+    def work(part: list[tuple[int, int]], turn: int) -> tuple[int, int | None]:
+        keep = filed.space.array(f"keep{turn}", (per_group * filed.packed.itemsize * steps,), bool)
         end = 0
         for g0, g1 in part:
-            end, bad = _emit_group(auto, out, record, lanes, size, lo, g0, g1, open_end)
+            end, bad = _emit_group(auto, out, filed, lanes, lo, g0, g1, open_end, keep)
             if bad is not None:
                 return end, bad
         return end, None
 
-    pool = _helper_pool() if record.size >= _THREAD_ENTRIES and len(groups) > 1 else None
+    pool = _helper_pool() if filed.packed.size >= _THREAD_ENTRIES and len(groups) > 1 else None
     if pool is None:
-        end, bad = work(groups)
+        end, bad = work(groups, 0)
     else:
         half = len(groups) // 2
-        later = pool.submit(work, groups[half:])
+        later = pool.submit(work, groups[half:], 1)
         try:
-            bad = work(groups[:half])[1]
+            bad = work(groups[:half], 0)[1]
         finally:
             end, later_bad = later.result()
         if bad is None:
@@ -1244,26 +1324,30 @@ def _emit(
 def _emit_group(
     auto: _Automaton,
     out: np.ndarray,
-    record: np.ndarray,
+    filed: _Filed,
     lanes: _Lanes,
-    size: np.ndarray,
     lo: int,
     g0: int,
     g1: int,
     open_end: bool,
+    keep: np.ndarray,
 ) -> tuple[int, int | None]:
     """Emit lanes ``lo + g0 .. lo + g1 - 1`` of a batch into ``out``.
+
+    ``keep`` is scratch space, at least one bool per byte of the group's
+    packed values.
 
     Returns the bit at which the group's last lane ends and the first lane
     that does not decode exactly (None when all do; nothing is written then
     for this group).
     """
-    steps = record.shape[1]
-    row_bytes = steps * auto.packed.itemsize
-    rec = record[g0:g1]
+    packed = filed.packed[g0:g1]
+    mask = None if filed.mask is None else filed.mask[g0:g1]
+    steps = packed.shape[1]
+    row_bytes = steps * packed.itemsize
     rows = np.arange(g1 - g0)
-    last_col = size[g0:g1] - 1
-    last = rec[rows, last_col]
+    last_col = filed.size[g0:g1] - 1
+    last = filed.last[g0:g1]
     ids = np.arange(lo + g0, lo + g1)
     full = auto.counts[last].astype(np.int64)
     ends_packed = auto.ends[last].astype(np.int64)
@@ -1281,21 +1365,18 @@ def _emit_group(
     if open_end and ids[-1] == lanes.targets.size - 1:
         # Without nbits the last lane ends at its last symbol.
         k = rows.size - 1
-        before = int(auto.counts.take(rec[k, : last_col[k]]).sum(dtype=np.int64))
-        valid[k] = want[k] - before
+        slots = (packed if mask is None else mask)[k, : last_col[k]].view(np.uint8)
+        valid[k] = want[k] - int(np.count_nonzero(slots))
         if 1 <= valid[k] <= full[k]:
             stop[k] = (ends_packed[k] >> (4 * (valid[k] - 1))) & 15
     end_bit = np.where(valid > 0, (ends_packed >> (4 * np.maximum(valid - 1, 0))) & 15, -1)
-    kept = _prefix_mask(np.clip(valid, 0, 8), auto.packed.dtype)
-    packed = auto.packed.take(rec)
-    if auto.mask is None:
+    kept = _prefix_mask(np.clip(valid, 0, 8), packed.dtype)
+    symbols = packed.view(np.uint8).reshape(-1)
+    if mask is None:
         packed[rows, last_col] &= kept * np.uint8(255)
-        symbols = packed.view(np.uint8).reshape(-1)
-        where = np.flatnonzero(symbols != 0)
+        where = np.flatnonzero(np.not_equal(symbols, 0, out=keep[: symbols.size]))
     else:
-        mask = auto.mask.take(rec)
         mask[rows, last_col] = kept
-        symbols = packed.view(np.uint8).reshape(-1)
         where = np.flatnonzero(mask.view(np.bool_).reshape(-1))
     got = np.diff(np.searchsorted(where, rows * row_bytes), append=where.size)
     bad = (got != want) | (end_bit != stop) | (valid > full)
@@ -1308,11 +1389,64 @@ def _emit_group(
     return end, None
 
 
+class _Workspace:
+    """Named scratch arrays for the lockstep decoder, kept from one decode to the next.
+
+    Decoding 4 MB needs about 15 MB of scratch space; allocating it afresh
+    on every call costs about as much again in page faults as the decoding
+    itself, so the buffers are kept.  ``array(name, shape, dtype)`` returns
+    a view of the buffer ``name``, grown when too small; its contents are
+    undefined.  At most one idle workspace is kept (see :func:`_workspace`),
+    and buffers above ``_WORKSPACE_KEEP`` bytes are dropped after use.
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def array(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        need = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        buf = self._buffers.get(name)
+        if buf is None or buf.size < need:
+            # uint64 storage: aligned for any dtype the decoder views it as.
+            buf = np.empty(-(-max(need, 1) // 8), dtype=np.uint64).view(np.uint8)
+            self._buffers[name] = buf
+        return buf[:need].view(dtype).reshape(shape)
+
+    def trim(self, limit: int) -> None:
+        """Drop the buffers larger than ``limit`` bytes."""
+        self._buffers = {k: b for k, b in self._buffers.items() if b.size <= limit}
+
+
+_WORKSPACE_KEEP = 1 << 26
+"""Scratch buffers up to this size (64 MiB) are kept between decodes."""
+
+_idle: list[_Workspace] = []
+_idle_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _workspace() -> Iterator[_Workspace]:
+    """Borrow the idle workspace (or a new one) and give it back afterwards.
+
+    Concurrent decodes each get their own; one is kept when they are done.
+    """
+    with _idle_lock:
+        space = _idle.pop() if _idle else _Workspace()
+    try:
+        yield space
+    finally:
+        space.trim(_WORKSPACE_KEEP)
+        with _idle_lock:
+            if not _idle:
+                _idle.append(space)
+
+
 _pool: Any = None
 
 
 def _helper_pool() -> Any:
-    """The one helper thread that shares large emits, or None on a single CPU."""
+    """The one helper thread that shares large batches, or None on a single CPU."""
     global _pool
     if _pool is None:
         if (os.cpu_count() or 1) < 2:
@@ -1320,7 +1454,7 @@ def _helper_pool() -> Any:
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            _pool = ThreadPoolExecutor(1, thread_name_prefix="entrocode-emit")
+            _pool = ThreadPoolExecutor(1, thread_name_prefix="entrocode-decode")
     return _pool or None
 
 
