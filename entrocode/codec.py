@@ -312,12 +312,12 @@ class CodeTable:
         codes = np.zeros(256, dtype=np.uint64)
         lens[: self.size] = self.lengths
         codes[: self.size] = self.codes
-        first = np.tile(np.arange(256), 256)
-        second = np.repeat(np.arange(256), 256)
-        value = (codes[first] << lens[second]) | codes[second]
-        width = (lens[first] + lens[second]).astype(np.uint8)
-        width[(lens[first] == 0) | (lens[second] == 0)] = 0
-        return _readonly(value), _readonly(width)
+        # Row b, column a: entry a | b << 8 (broadcast, no gathers).
+        value = (codes[None, :] << lens[:, None]) | codes[:, None]
+        width = (lens[None, :] + lens[:, None]).astype(np.uint8)
+        width[:, lens == 0] = 0
+        width[lens == 0, :] = 0
+        return _readonly(value.ravel()), _readonly(width.ravel())
 
     @cached_property
     def _tree(self) -> np.ndarray:

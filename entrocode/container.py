@@ -1280,11 +1280,17 @@ class _Encoder:
             totals[symbol] = totals.get(symbol, 0) + n
 
     def _map(self, table: _Table, alphabet: tuple[bytes, ...], ids: np.ndarray,
-             counts: np.ndarray) -> tuple[np.ndarray, int, bytes | None]:
-        """Ids of the block in `table`, and the payload bits, or a missing symbol."""
+             counts: np.ndarray, name: bool = True) -> tuple[np.ndarray, int, bytes | None]:
+        """Ids of the block in `table`, and the payload bits, or a missing symbol.
+
+        The missing symbol is the first one in the input, or just b"" when
+        `name` is false (its name then costs nothing).
+        """
         if self.mode == "bytes":
             lengths = table.lengths
             if np.any((counts > 0) & (lengths == 0)):
+                if not name:
+                    return ids, 0, b""
                 first = int(np.argmax(lengths[ids] == 0))  # first occurrence in the input
                 return ids, 0, bytes([int(ids[first])])
             return ids, int(counts @ lengths), None
@@ -1314,7 +1320,7 @@ class _Encoder:
         own_bits = int(counts @ lengths)
         own_bytes = _table_bytes(self.mode, own)
         if self.current is not None:
-            mapped, bits, missing = self._map(self.current, alphabet, ids, counts)
+            mapped, bits, missing = self._map(self.current, alphabet, ids, counts, name=False)
             if missing is None and (bits + 7) // 8 <= len(own_bytes) + (own_bits + 7) // 8:
                 return _BLOCK_REUSE, self.current, mapped, bits, b""
         return _BLOCK_NEW, own, ids, own_bits, own_bytes

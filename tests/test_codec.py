@@ -304,6 +304,105 @@ def test_small_chunks_batches_and_groups(monkeypatch: pytest.MonkeyPatch, alphab
         round_trip(sample(rng, table, count, np.uint32), table, segment=37, reference=False)
 
 
+@pytest.mark.parametrize("longest", [4, 16, 17, 32])
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6, 7, 8, 9, 4095, 4096, 4097, 4098, 4099])
+def test_encode_every_remainder(longest: int, count: int) -> None:
+    # The encoder places pairs of codewords; odd counts, short and long
+    # codes and every segment size must come out exactly as the codewords
+    # written one by one, and so must the segment starts.
+    rng = np.random.default_rng(longest * 100 + count)
+    lengths = [*range(1, longest), longest, longest]
+    table = CodeTable.from_lengths(lengths)
+    assert table.max_length == longest
+    ids = rng.integers(0, len(lengths), size=count).astype(np.uint8)
+    for segment in (1, 2, 3, 4, 8, 4096):
+        enc = encode(ids, table, segment)
+        assert enc.payload == packed(bit_string(ids, table))
+        assert enc.starts.tolist() == expected_starts(ids, table, segment)
+    round_trip(ids, table, segment=4)
+
+
+def test_automaton_tables_agree_with_the_code_tree() -> None:
+    # The tables are built from a nibble table; check every entry of every
+    # state against walking the code tree bit by bit.
+    rng = np.random.default_rng(8)
+    for n in (2, 3, 9, 40, 256):
+        table = skewed_table(rng, n)
+        auto = table._automaton
+        child = table._tree
+        m = child.size // 2
+        for entry in range(auto.next.size):
+            state, column = divmod(entry, 257)
+            node, skip = (state, 0) if state < m else (0, state - m + 1)
+            emitted, ends = [], []
+            if column < 256:
+                for i in range(skip, 8):
+                    node = int(child[2 * node + ((column >> (7 - i)) & 1)])
+                    if node < 0:
+                        emitted.append(~node)
+                        ends.append(i + 1)
+                        node = 0
+            else:
+                node = state
+            assert auto.next[entry] == node * 257
+            assert auto.counts[entry] == len(emitted)
+            slots = [(int(auto.packed[entry]) >> (8 * j)) & 255 for j in range(len(emitted))]
+            assert [v ^ auto.key for v in slots] == emitted
+            assert [(int(auto.ends[entry]) >> (4 * j)) & 15 for j in range(len(ends))] == ends
+
+
+@pytest.mark.parametrize("threads", [True, False])
+def test_large_batches_with_and_without_the_helper_thread(
+    monkeypatch: pytest.MonkeyPatch, threads: bool
+) -> None:
+    # Small thresholds put a modest input through the two-thread path (or,
+    # without the helper, the single-thread one), with several blocks of
+    # steps and groups of lanes; both must give the same ids and errors.
+    monkeypatch.setattr(codec, "_THREAD_ENTRIES", 1 if threads else 1 << 62)
+    monkeypatch.setattr(codec, "_BLOCK_CELLS", 256)
+    monkeypatch.setattr(codec, "_GROUP_ENTRIES", 500)
+    rng = np.random.default_rng(31)
+    for alphabet in (5, 256):
+        table = skewed_table(rng, alphabet)
+        ids = sample(rng, table, 20_000, np.uint8)
+        enc = round_trip(ids, table, segment=64, reference=False)
+        # Corrupt lanes are reported as the first one that fails, whichever
+        # thread met it: the same message on both paths.
+        bad = bytearray(enc.payload)
+        middle = len(bad) * 3 // 4
+        bad[middle : middle + 64] = b"\xff" * 64
+        with pytest.raises(FormatError) as caught:
+            decode(bytes(bad), table, ids.size, enc.starts, 64, nbits=enc.nbits)
+        monkeypatch.setattr(codec, "_THREAD_ENTRIES", 1 << 62)
+        with pytest.raises(FormatError) as alone:
+            decode(bytes(bad), table, ids.size, enc.starts, 64, nbits=enc.nbits)
+        monkeypatch.setattr(codec, "_THREAD_ENTRIES", 1 if threads else 1 << 62)
+        assert str(caught.value) == str(alone.value)
+        assert str(caught.value).startswith("segment ")
+
+
+def test_workspace_is_reused_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The decoder keeps its scratch buffers for the next decode, drops
+    # those above the limit, and concurrent decodes get their own.
+    rng = np.random.default_rng(4)
+    table = skewed_table(rng, 30)
+    ids = sample(rng, table, 50_000, np.uint8)
+    enc = encode(ids, table)
+    decode(enc.payload, table, ids.size, enc.starts, nbits=enc.nbits)
+    kept = codec._idle[0]
+    packed_buffer = kept._buffers["packed"]
+    np.testing.assert_array_equal(
+        decode(enc.payload, table, ids.size, enc.starts, nbits=enc.nbits), ids
+    )
+    assert codec._idle == [kept] and kept._buffers["packed"] is packed_buffer
+    with codec._workspace() as first, codec._workspace() as second:
+        assert first is kept and second is not kept and codec._idle == []
+    assert len(codec._idle) == 1  # one is kept, the other dropped
+    monkeypatch.setattr(codec, "_WORKSPACE_KEEP", 1000)
+    decode(enc.payload, table, ids.size, enc.starts, nbits=enc.nbits)
+    assert all(b.size <= 1000 for b in codec._idle[0]._buffers.values())
+
+
 def test_automaton_without_and_with_an_unused_id() -> None:
     # All 256 ids coded: no id is free to mark empty slots, a mask is used.
     full = CodeTable.from_lengths([8] * 256)
