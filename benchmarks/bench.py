@@ -2,7 +2,9 @@
 
 Measures compressed size and compress/decompress throughput, best of N runs,
 for every tool on the same data in one run, and prints the table and the
-ratios against each peer.
+ratios against each peer.  After one untimed warm-up, the runs of the tools
+are interleaved (round 1 of every tool, then round 2, ...), so that a slow
+spell of a shared machine slows every tool alike.
 
 Peers:
 - zlib's Huffman-only deflate: ``zlib.compressobj(9, zlib.DEFLATED, -15, 9,
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import sys
 import time
@@ -32,6 +35,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,15 +63,17 @@ class Result:
         return self.input_bytes / 1e6 / self.decode_s if self.decode_s > 0 else math.inf
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Run ``fn`` ``repeat`` times; return the fastest wall time and the last result."""
-    best = math.inf
-    out: object = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+@dataclass(frozen=True)
+class Tool:
+    """A coder under test: ``encode(data) -> state``, ``decode(state) -> bytes``.
+
+    ``size(state)`` is the compressed size in bytes.
+    """
+
+    name: str
+    encode: Callable[[bytes], Any]
+    decode: Callable[[Any], bytes]
+    size: Callable[[Any], int]
 
 
 def zlib_huffman(data: bytes) -> bytes:
@@ -80,23 +86,11 @@ def zlib_inflate(blob: bytes) -> bytes:
     return d.decompress(blob) + d.flush()
 
 
-def run_entrocode(name: str, data: bytes, repeat: int) -> Result:
-    te, blob = best_of(lambda: entrocode.compress(data), repeat)
-    td, back = best_of(lambda: entrocode.decompress(blob), repeat)  # type: ignore[arg-type]
-    return Result(name, "entrocode", len(data), len(blob), te, td, back == data)  # type: ignore[arg-type]
-
-
-def run_zlib(name: str, data: bytes, repeat: int) -> Result:
-    te, blob = best_of(lambda: zlib_huffman(data), repeat)
-    td, back = best_of(lambda: zlib_inflate(blob), repeat)  # type: ignore[arg-type]
-    return Result(name, "zlib-huffman", len(data), len(blob), te, td, back == data)  # type: ignore[arg-type]
-
-
-def run_bitarray(name: str, data: bytes, repeat: int) -> Result:
+def bitarray_tool() -> Tool:
     from bitarray import bitarray
     from bitarray.util import huffman_code
 
-    def enc() -> tuple[bitarray, dict[int, bitarray]]:
+    def enc(data: bytes) -> tuple[bitarray, dict[int, bitarray]]:
         counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
         freq = {i: int(c) for i, c in enumerate(counts.tolist()) if c}
         if len(freq) == 1:  # bitarray needs two symbols for a code
@@ -106,24 +100,48 @@ def run_bitarray(name: str, data: bytes, repeat: int) -> Result:
         a.encode(code, data)
         return a, code
 
-    te, (bits, code) = best_of(enc, repeat)  # type: ignore[misc]
-    td, back = best_of(lambda: bytes(bits.decode(code)), repeat)
-    return Result(name, "bitarray", len(data), (len(bits) + 7) // 8, te, td, back == data)
+    return Tool(
+        "bitarray", enc, lambda st: bytes(st[0].decode(st[1])), lambda st: (len(st[0]) + 7) // 8
+    )
 
 
-def run_dahuffman(name: str, data: bytes, repeat: int) -> Result | None:
+def dahuffman_tool() -> Tool | None:
     try:
         from dahuffman import HuffmanCodec
     except ImportError:
         return None
 
-    def enc() -> tuple[bytes, object]:
+    def enc(data: bytes) -> tuple[bytes, Any]:
         codec = HuffmanCodec.from_data(data)
         return codec.encode(data), codec
 
-    te, (blob, codec) = best_of(enc, repeat)  # type: ignore[misc]
-    td, back = best_of(lambda: bytes(codec.decode(blob)), repeat)  # type: ignore[attr-defined]
-    return Result(name, "dahuffman", len(data), len(blob), te, td, back == data)
+    return Tool("dahuffman", enc, lambda st: bytes(st[1].decode(st[0])), lambda st: len(st[0]))
+
+
+def measure(name: str, data: bytes, tools: list[Tool], repeat: int) -> list[Result]:
+    """Every tool on ``data``: one untimed warm-up, then ``repeat`` timed rounds.
+
+    The rounds are interleaved (round 1 of every tool, then round 2, ...),
+    so that a slow spell of the machine slows all tools alike; each tool's
+    time is its best round.
+    """
+    states = {t.name: t.encode(data) for t in tools}
+    backs = {t.name: t.decode(states[t.name]) for t in tools}
+    enc = {t.name: math.inf for t in tools}
+    dec = {t.name: math.inf for t in tools}
+    for _ in range(repeat):
+        for t in tools:
+            t0 = time.perf_counter()
+            states[t.name] = t.encode(data)
+            enc[t.name] = min(enc[t.name], time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            backs[t.name] = t.decode(states[t.name])
+            dec[t.name] = min(dec[t.name], time.perf_counter() - t0)
+    return [
+        Result(name, t.name, len(data), t.size(states[t.name]), enc[t.name], dec[t.name],
+               backs[t.name] == data)
+        for t in tools
+    ]
 
 
 def order0_bound_bytes(data: bytes) -> float:
@@ -174,23 +192,25 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     inputs = corpus_inputs(args.corpus, args.files) if args.corpus else generated_inputs()
-    runners: list[Callable[[str, bytes, int], Result | None]] = [
-        run_entrocode, run_zlib, run_bitarray,
+    tools = [
+        Tool("entrocode", entrocode.compress, entrocode.decompress, len),
+        Tool("zlib-huffman", zlib_huffman, zlib_inflate, len),
+        bitarray_tool(),
     ]
-    if not args.no_dahuffman:
-        runners.append(run_dahuffman)
+    slow = None if args.no_dahuffman else dahuffman_tool()
+    if slow is not None:
+        tools.append(slow)
 
     results: list[Result] = []
     for name, data in inputs.items():
-        for runner in runners:
-            r = runner(name, data, args.repeat)
-            if r is not None:
-                results.append(r)
-                if not r.roundtrip:
-                    print(f"ROUND TRIP FAILED: {r.tool} on {name}", file=sys.stderr)
+        for r in measure(name, data, tools, args.repeat):
+            results.append(r)
+            if not r.roundtrip:
+                print(f"ROUND TRIP FAILED: {r.tool} on {name}", file=sys.stderr)
 
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"Python {platform.python_version()}, numpy {np.__version__}, best of {args.repeat}")
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}, "
+          f"best of {args.repeat} interleaved rounds after a warm-up")
     print()
     hdr = f"{'file':<14} {'tool':<13} {'input':>10} {'output':>10} {'H0 bound':>10} " \
           f"{'enc MB/s':>9} {'dec MB/s':>9}"
