@@ -287,9 +287,10 @@ def test_analyze_normalize_applies_to_p_and_q():
 
 
 def test_analyze_bad_base_is_a_usage_error():
-    result = CliRunner().invoke(cli, ["analyze", "0.5,0.5", "--base", "1"])
-    assert result.exit_code == 2
-    assert "'1' is not a number > 1" in result.output
+    for bad, why in (("1", "'1' is not a number > 1"), ("two", "'two' is not 2, e, 10 or")):
+        result = CliRunner().invoke(cli, ["analyze", "0.5,0.5", "--base", bad])
+        assert result.exit_code == 2
+        assert f"Invalid value for '--base': {why}" in result.output
 
 
 # ---------------------------------------------------------------------------
@@ -349,7 +350,7 @@ ERROR_CASES = [
      "(pass weights or counts with normalize=True / --normalize)"),
     ("negative", ["codebook", "a=1.5,b=-0.5"], "symbol 'b': value '-0.5' is negative"),
     ("nan", ["codebook", "nan,1"], "entry 0: value 'nan' is NaN"),
-    ("inf", ["analyze", "0.5,0.5", "inf,0"], "entry 0: value 'inf' is infinite"),
+    ("inf", ["analyze", "0.5,0.5", "inf,0"], "Q: entry 0: value 'inf' is infinite"),
     ("non-numeric", ["codebook", "a=half,b=0.5"], "symbol 'a': 'half' is not a number"),
     ("empty", ["codebook", ""],
      "empty DIST spec: give pairs like a=0.5,b=0.5, values like 0.9,0.1, or a .json file"),
@@ -366,7 +367,7 @@ ERROR_CASES = [
     ("json-negative", ["codebook", "@neg.json", "--normalize"],
      "symbol 'b': value '-0.5' is negative"),
     ("normalize-negative", ["codebook", "3,-1", "--normalize"], "entry 1: value '-1' is negative"),
-    ("bad-q", ["analyze", "0.5,0.5", "0.5,x"], "entry 1: 'x' is not a number"),
+    ("bad-q", ["analyze", "0.5,0.5", "0.5,x"], "Q: entry 1: 'x' is not a number"),
     ("huge", ["codebook", "1e308,1e308"],
      "probabilities must sum to 1 within 1e-09, but sums to inf "
      "(pass weights or counts with normalize=True / --normalize)"),

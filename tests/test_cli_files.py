@@ -188,7 +188,7 @@ def test_usage_errors(notes: Path, args: list[str], message: str) -> None:
     (["compress", "notes.txt", "-o", "notes.txt", "-f"],
      "notes.txt is the input itself; choose another output"),
     (["compress", "notes.txt", "--model", "a=0.5,b=0.6"],
-     "probabilities must sum to 1 within 1e-09, but sums to 1.1 (pass weights or counts "
+     "--model: probabilities must sum to 1 within 1e-09, but sums to 1.1 (pass weights or counts "
      "with normalize=True / --normalize)"),
     (["compress", "notes.txt", "--model", "t=0.5,h=0.5"],
      "symbol 'e' occurs in the input but has probability 0 under the model, so it has no "

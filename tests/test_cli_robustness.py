@@ -151,7 +151,11 @@ DIST_SLOTS = {
     "sample": lambda d: ["sample", d, "-n", "5", "--seed", "1"],
     "explain": lambda d: ["explain", d, "ab"],
     "compress --model": lambda d: ["compress", "notes.txt", "--model", d, "-o", "out.ec"],
+    "verify P beside Q": lambda d: ["verify", d, GOOD, "-n", "10", "--seed", "1"],
 }
+# Where a command takes two distributions, the message says which one is wrong.
+NAMED = {"analyze Q": "Q: ", "verify Q": "Q: ", "verify P beside Q": "P: ",
+         "compress --model": "--model: "}
 
 
 @pytest.fixture
@@ -172,14 +176,15 @@ def test_every_bad_dist_in_every_command(dist_files: Path, slot: str, form: str)
     spec, message = BAD_DISTS[form]
     before = listing(dist_files)
     r = run(*DIST_SLOTS[slot](spec))
-    assert (r.code, r.stdout, r.stderr) == (1, b"", ERROR + message + "\n")
+    assert (r.code, r.stdout, r.stderr) == (1, b"", ERROR + NAMED.get(slot, "") + message + "\n")
     assert listing(dist_files) == before  # nothing written, not even a temporary file
 
 
 @pytest.mark.parametrize("slot", list(DIST_SLOTS))
 def test_counts_that_sum_to_zero_with_normalize(workdir: Path, slot: str) -> None:
     r = run(*DIST_SLOTS[slot]("a=0,b=0"), "--normalize")
-    assert (r.code, r.stderr) == (1, ERROR + "counts sum to 0: at least one must be positive\n")
+    message = "counts sum to 0: at least one must be positive\n"
+    assert (r.code, r.stderr) == (1, ERROR + NAMED.get(slot, "") + message)
 
 
 @pytest.mark.parametrize("slot", list(DIST_SLOTS))

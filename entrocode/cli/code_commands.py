@@ -367,8 +367,8 @@ def analyze_cmd(p: str, q: str | None, base: str, normalize: bool, as_json: bool
 
     refuse_overwrite(plot, force=force)
     b, unit = parse_base(base)
-    dp = load_dist(p, normalize)
-    dq = load_dist(q, normalize) if q is not None else None
+    dp = load_dist(p, normalize, name="P" if q is not None else None)
+    dq = load_dist(q, normalize, name="Q") if q is not None else None
     result = compare(dp, dq, b)
     if plot is not None:
         from entrocode.plots import plot_distribution

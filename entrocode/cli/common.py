@@ -155,11 +155,22 @@ def describe_os_error(exc: OSError) -> str:
     return reason
 
 
-def load_dist(spec: str, normalize: bool = False) -> Distribution:
-    """Parse a DIST argument (errors propagate as DistributionError)."""
-    from entrocode.distribution import parse_spec
+def load_dist(spec: str, normalize: bool = False, name: str | None = None) -> Distribution:
+    """Parse a DIST argument (errors propagate as DistributionError).
 
-    return parse_spec(spec, normalize=normalize)
+    ``name`` (``"P"``, ``"Q"``, ``"--model"``) starts the error message where
+    a command takes more than one distribution, so the user knows which one
+    is wrong.
+    """
+    from entrocode.distribution import parse_spec
+    from entrocode.errors import DistributionError
+
+    try:
+        return parse_spec(spec, normalize=normalize)
+    except DistributionError as exc:
+        if name is None:
+            raise
+        raise type(exc)(f"{name}: {exc}") from None
 
 
 def parse_base(text: str) -> tuple[float, str]:
@@ -170,9 +181,11 @@ def parse_base(text: str) -> tuple[float, str]:
     try:
         b = float(t)
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not 2, e, 10 or a number > 1") from None
+        raise click.BadParameter(
+            f"{text!r} is not 2, e, 10 or a number > 1", param_hint="'--base'"
+        ) from None
     if not math.isfinite(b) or b <= 1:
-        raise click.BadParameter(f"{text!r} is not a number > 1")
+        raise click.BadParameter(f"{text!r} is not a number > 1", param_hint="'--base'")
     unit = UNITS.get(t) or UNITS.get(format(b, "g")) or f"log{format(b, 'g')} units"
     return b, unit
 

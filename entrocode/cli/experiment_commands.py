@@ -234,8 +234,8 @@ def verify_cmd(p: str, q: str | None, sizes: str, seed: int | None, smooth: floa
     refuse_overwrite(plot, force=force)
 
     ns = _parse_sizes(sizes)
-    dp = load_dist(p, normalize)
-    dq = load_dist(q, normalize) if q is not None else None
+    dp = load_dist(p, normalize, name="P" if q is not None else None)
+    dq = load_dist(q, normalize, name="Q") if q is not None else None
     results = convergence(dp, dq, ns, seed, smooth)
     if plot is not None:
         _plot_convergence(results, plot, with_model=q is not None)

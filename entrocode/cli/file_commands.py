@@ -254,7 +254,7 @@ def compress_cmd(input_: str | None, output: str | None, to_stdout: bool, force:
     if target is None and _stdout_is_terminal() and not force:
         raise Refusal("compressed data not written to a terminal; use -o OUTPUT or redirect "
                       "stdout (-f to force)")
-    dist = load_dist(model, normalize) if model is not None else None
+    dist = load_dist(model, normalize, name="--model") if model is not None else None
     _check_target(source, target, force)
     with _interruptible(), _open_source(source) as (src, name, size, mode), \
             _progress(size, f"compressing {name}") as progress, \
