@@ -1891,13 +1891,22 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False,
         raise FileExistsError(errno.EEXIST, "file exists (pass overwrite=True to replace it)",
                               target)
     directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
-                               dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
+                                   dir=directory)
+    except OSError as exc:  # name the file asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, target) from None
     try:
         with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
+            try:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            except OSError as exc:
+                # A full disk or quota while writing: say which file.
+                if exc.filename is None and exc.errno in _WRITE_ERRNOS:
+                    raise OSError(exc.errno, exc.strerror, target) from None
+                raise
         os.chmod(tmp, _default_mode() if mode is None else mode)
         if overwrite:
             os.replace(tmp, target)
@@ -1922,6 +1931,10 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False,
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""Errors that only writing causes: :func:`atomic_output` names its file in them."""
 
 
 def _file_mode(path: str | os.PathLike[str]) -> int | None:

@@ -185,6 +185,8 @@ def test_usage_errors(notes: Path, args: list[str], message: str) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["compress", "missing.txt"], "missing.txt: No such file or directory"),
     (["compress", "."], ".: Is a directory"),
+    (["compress", "notes.txt", "-o", "nodir/out.ec"],
+     "cannot write nodir/out.ec: no directory nodir"),
     (["compress", "notes.txt", "-o", "notes.txt", "-f"],
      "notes.txt is the input itself; choose another output"),
     (["compress", "notes.txt", "--model", "a=0.5,b=0.6"],

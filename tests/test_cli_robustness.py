@@ -573,7 +573,8 @@ def test_a_full_disk_leaves_no_partial_file(workdir: Path, monkeypatch: pytest.M
     source = "big.txt" if command == "compress" else "big.ec"
     for target, force in (("new.out", []), ("old.bin", ["-f"])):
         r = run(command, source, "-o", target, *force)
-        assert (r.code, r.stdout, r.stderr) == (1, b"", ERROR + "No space left on device\n")
+        message = f"{ERROR}{target}: No space left on device\n"
+        assert (r.code, r.stdout, r.stderr) == (1, b"", message)
     monkeypatch.undo()
     assert listing(workdir) == ["big.ec", "big.txt", "notes.txt", "old.bin"]
     assert (workdir / "old.bin").read_bytes() == b"the old file"
@@ -588,9 +589,11 @@ def test_a_full_disk_on_standard_output(workdir: Path, unbuffered: bool) -> None
     with open("/dev/full", "wb") as full:
         procs = [subprocess.Popen(entrocode(*args), env=environment(unbuffered), stdout=full,
                                   stderr=subprocess.PIPE) for args in commands]
-        for proc in procs:
+        for args, proc in zip(commands, procs, strict=True):
             _, err = proc.communicate(timeout=60)
-            assert (proc.returncode, err) == (1, b"entrocode: error: No space left on device\n")
+            assert (proc.returncode, err) == (
+                1, b"entrocode: error: standard output: No space left on device\n"
+            ), args
     assert listing(workdir) == ["big.ec", "notes.txt"]
 
 

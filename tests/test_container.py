@@ -788,6 +788,30 @@ def test_atomic_output_keeps_the_old_file_on_error(tmp_path) -> None:
     assert os.listdir(tmp_path) == ["out.bin"]
 
 
+def test_atomic_output_names_the_target_in_its_errors(tmp_path, monkeypatch) -> None:
+    # The temporary file cannot be made: the error names the file asked for.
+    import errno
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".out.bin.x.tmp"))
+
+    target = tmp_path / "out.bin"
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(PermissionError) as caught, container.atomic_output(target):
+        pass
+    assert caught.value.filename == str(target)
+    monkeypatch.undo()
+    # A full disk while writing names it too; other errors pass unchanged.
+    for error, name in ((OSError(errno.ENOSPC, "No space left on device"), str(target)),
+                        (OSError(errno.EIO, "Input/output error"), None)):
+        with pytest.raises(OSError) as caught, container.atomic_output(target) as fh:
+            fh.write(b"partial")
+            raise error
+        assert (caught.value.errno, caught.value.filename) == (error.errno, name)
+        assert os.listdir(tmp_path) == []
+
+
 def test_hostile_tables_and_segments() -> None:
     words = b"\x89EC\x01\x02"
     # A words alphabet out of order: "b", then "a".

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -60,6 +61,10 @@ class GuardedGroup(click.Group):
             raise _Escaped(exc) from None
 
 
+STDOUT_NAME = "standard output"
+"""How error messages name the standard output."""
+
+
 def write_stdout(data: bytes) -> None:
     """Write all of `data` to the binary standard output, and flush it.
 
@@ -69,13 +74,18 @@ def write_stdout(data: bytes) -> None:
     """
     out = sys.stdout.buffer
     view = memoryview(data).cast("B")
-    while view:
-        written = out.write(view)
-        if written is None:  # a non-blocking stdout, full for now: wait for room
-            select.select([], [out], [])
-            continue
-        view = view[written:]
-    out.flush()
+    try:
+        while view:
+            written = out.write(view)
+            if written is None:  # a non-blocking stdout, full for now: wait for room
+                select.select([], [out], [])
+                continue
+            view = view[written:]
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk under stdout: say so
+        raise OSError(exc.errno, exc.strerror, STDOUT_NAME) from None
 
 
 def run_guarded(command: click.Command, args: Sequence[str]) -> None:
@@ -110,6 +120,9 @@ def run_guarded(command: click.Command, args: Sequence[str]) -> None:
         fail("out of memory")
         sys.exit(1)
     except OSError as exc:
+        if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            # Named outputs name themselves (atomic_output): this was stdout.
+            exc = OSError(exc.errno, exc.strerror, STDOUT_NAME)
         fail(describe_os_error(exc))
         _settle_stdout()
         sys.exit(1)
@@ -123,7 +136,7 @@ def run_guarded(command: click.Command, args: Sequence[str]) -> None:
         sys.exit(1)
     except OSError as exc:  # a full disk under stdout
         _silence_stdout()
-        fail(describe_os_error(exc))
+        fail(f"{STDOUT_NAME}: {exc.strerror or exc}")
         sys.exit(1)
 
 
