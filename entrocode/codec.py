@@ -1455,6 +1455,17 @@ def _workspace() -> Iterator[_Workspace]:
 _pool: Any = None
 
 
+def _after_fork_in_child() -> None:
+    """A forked child has no helper thread and may hold a copied, taken lock: start afresh."""
+    global _pool, _idle_lock
+    _pool = None
+    _idle_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _helper_pool() -> Any:
     """The one helper thread that shares large batches, or None on a single CPU."""
     global _pool

@@ -11,6 +11,7 @@ and nothing else.
 from __future__ import annotations
 
 import doctest
+import os
 
 import numpy as np
 import pytest
@@ -379,6 +380,27 @@ def test_large_batches_with_and_without_the_helper_thread(
         monkeypatch.setattr(codec, "_THREAD_ENTRIES", 1 if threads else 1 << 62)
         assert str(caught.value) == str(alone.value)
         assert str(caught.value).startswith("segment ")
+
+
+def test_a_forked_child_decodes_with_its_own_helper_thread() -> None:
+    # The parent's helper thread does not exist in a forked child; the child
+    # must start its own rather than wait for it forever.
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one CPU: the decoder uses no helper thread")
+    rng = np.random.default_rng(12)
+    table = skewed_table(rng, 40)
+    ids = sample(rng, table, 700_000, np.uint8)
+    enc = encode(ids, table)
+    np.testing.assert_array_equal(decode(enc.payload, table, ids.size, enc.starts), ids)
+    assert codec._pool  # the parent's helper thread exists now
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(decode, (enc.payload, table, ids.size, enc.starts))
+        np.testing.assert_array_equal(result.get(timeout=60), ids)
 
 
 def test_workspace_is_reused_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
