@@ -403,6 +403,24 @@ def test_a_forked_child_decodes_with_its_own_helper_thread() -> None:
         np.testing.assert_array_equal(result.get(timeout=60), ids)
 
 
+def test_concurrent_decodes_share_the_helper_safely() -> None:
+    # Several threads decoding at once: each borrows its own workspace and
+    # all queue work on the one helper thread; every result must be exact.
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(14)
+    jobs = []
+    for alphabet in (3, 60, 256, 60):
+        table = skewed_table(rng, alphabet)
+        ids = sample(rng, table, 400_000, np.uint8)
+        jobs.append((ids, table, encode(ids, table)))
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(decode, e.payload, t, ids.size, e.starts, nbits=e.nbits)
+                   for ids, t, e in jobs]
+        for (ids, _, _), future in zip(jobs, futures, strict=True):
+            np.testing.assert_array_equal(future.result(timeout=120), ids)
+
+
 def test_workspace_is_reused_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     # The decoder keeps its scratch buffers for the next decode, drops
     # those above the limit, and concurrent decodes get their own.
