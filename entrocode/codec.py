@@ -174,7 +174,7 @@ _BATCH_ENTRIES = 1 << 22
 """At most this many lockstep cells (segments x steps, 4 bytes each) per batch."""
 
 _BLOCK_CELLS = 1 << 18
-"""Lockstep cells per block of steps before they are transposed (in cache)."""
+"""Lockstep cells per block of steps, filed (transposed) as the next block runs."""
 
 _CELL = np.int32
 """dtype of lockstep cells, states and ``next`` (int32: half the memory of intp, as fast)."""
@@ -1163,13 +1163,15 @@ def _lane_batch(
 
     A step is two numpy calls on int32 arrays of one cell per lane: add the
     lane's next byte to its state, look the entry up (``take``, in cache).
-    The steps run in blocks of about a hundred: step ``t`` reads byte ``t``
-    of every lane from row ``t`` of a small (steps x lanes) array and writes
+    The steps run in blocks of ``_BLOCK_CELLS`` cells (a few hundred steps):
+    step ``t`` reads byte ``t`` of every lane from row ``t`` of a small
+    (steps x lanes) array and writes
     the entries to row ``t`` of another, so each call touches contiguous
     memory.  Each finished block of entries is then *filed*: the entries
     past a lane's end are nulled, each lane's last entry is kept, and the
-    entries' packed symbols (and masks) are written, transposed, into
-    ``Filed``'s lane-major arrays, which :func:`_emit` turns into symbols.
+    entries' packed symbols (and masks) are written, transposed, into the
+    lane-major arrays of :class:`_Filed`, which :func:`_emit` turns into
+    symbols.
     On a large batch with more than one CPU the helper thread files a block
     while this thread runs the next one (two blocks of cells take turns).
     """
