@@ -1789,7 +1789,9 @@ def decompress_stream(src: BinaryIO, dst: BinaryIO, *,
     src : binary file object
         The ``.ec`` data.
     dst : binary file object
-        Receives the original data, block by block.
+        Receives the original data, block by block, through ``dst.write``
+        of bytes-like objects (in bytes mode, memoryviews of the decoded
+        arrays, which are never reused).
     progress : callable, optional
         Called with the number of ``.ec`` bytes of each block when done.
 
