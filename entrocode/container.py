@@ -74,6 +74,7 @@ from entrocode import codec
 from entrocode.codebook import canonical_codewords, check_lengths, huffman_lengths, limited_lengths
 from entrocode.distribution import Distribution
 from entrocode.errors import (
+    WRITE_ERRNOS,
     CodebookError,
     DistributionError,
     EntrocodeError,
@@ -1906,7 +1907,7 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False,
                 os.fsync(fh.fileno())
             except OSError as exc:
                 # A full disk or quota while writing: say which file.
-                if exc.filename is None and exc.errno in _WRITE_ERRNOS:
+                if exc.filename is None and exc.errno in WRITE_ERRNOS:
                     raise OSError(exc.errno, exc.strerror, target) from None
                 raise
         os.chmod(tmp, _default_mode() if mode is None else mode)
@@ -1933,10 +1934,6 @@ def atomic_output(path: str | os.PathLike[str], *, overwrite: bool = False,
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-"""Errors that only writing causes: :func:`atomic_output` names its file in them."""
 
 
 def _file_mode(path: str | os.PathLike[str]) -> int | None:

@@ -7,6 +7,8 @@ quotes the offending value.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
     "CodebookError",
     "DistributionError",
@@ -44,3 +46,8 @@ class ModelError(EntrocodeError):
 
 class FormatError(EntrocodeError):
     """Input is not a valid ``.ec`` file: corrupt, truncated or foreign."""
+
+
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""Operating-system errors that only writing causes (full disk, quota, file too
+large): where one carries no file name, the writer names the file it wrote."""

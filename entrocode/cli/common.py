@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import math
 import os
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from entrocode.errors import EntrocodeError
+from entrocode.errors import WRITE_ERRNOS, EntrocodeError
 
 if TYPE_CHECKING:
     from entrocode.distribution import Distribution
@@ -120,7 +119,7 @@ def run_guarded(command: click.Command, args: Sequence[str]) -> None:
         fail("out of memory")
         sys.exit(1)
     except OSError as exc:
-        if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        if exc.filename is None and exc.errno in WRITE_ERRNOS:
             # Named outputs name themselves (atomic_output): this was stdout.
             exc = OSError(exc.errno, exc.strerror, STDOUT_NAME)
         fail(describe_os_error(exc))
