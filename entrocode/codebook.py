@@ -279,10 +279,10 @@ def check_lengths(lengths: Sequence[int] | np.ndarray, complete: bool = False) -
         raise CodebookError(f"code lengths must be whole numbers, got {lengths!r}") from None
     if arr.ndim != 1:
         raise CodebookError(f"code lengths must be one-dimensional, got shape {arr.shape}")
-    if np.any(arr < 0):
+    if arr.size and arr.min() < 0:
         bad = int(arr[arr < 0][0])
         raise CodebookError(f"code length {bad} is negative")
-    if np.any(arr > 4096):
+    if arr.size and arr.max() > 4096:
         raise CodebookError(f"code length {int(arr.max())} is absurdly long (more than 4096)")
     k = _kraft_exact(arr)
     if k > 1:
@@ -319,13 +319,18 @@ def canonical_codewords(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
     arr = check_lengths(lengths)
     if arr.size and int(arr.max()) > 64:
         raise CodebookError(f"canonical codewords as integers need lengths <= 64, got {arr.max()}")
-    return np.array(_canonical_ints(arr), dtype=np.uint64)
+    present = np.flatnonzero(arr)
+    if present.size == 0:
+        return np.zeros(arr.size, dtype=np.uint64)
+    return _canonical_array(arr, present)
 
 
 def _canonical_ints(arr: np.ndarray) -> list[int]:
     """Canonical codewords as Python ints (any length), aligned with ``arr``."""
-    codes = [0] * arr.size
     present = np.flatnonzero(arr > 0)
+    if present.size and int(arr[present].max()) <= 64:
+        return _canonical_array(arr, present).tolist()
+    codes = [0] * arr.size
     if present.size == 0:
         return codes
     order = present[np.lexsort((present, arr[present]))]
@@ -337,6 +342,31 @@ def _canonical_ints(arr: np.ndarray) -> list[int]:
             code = (code + 1) << (length - prev)
             prev = length
         codes[i] = code
+    return codes
+
+
+def _canonical_array(arr: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """:func:`_canonical_ints` for lengths of at most 64, as uint64, without a loop over symbols.
+
+    The first codeword of each length is deflate's ``next_code``:
+    ``first[l] = (first[l-1] + count[l-1]) << 1``; the symbols of one length
+    then take consecutive codewords in the order of their position.
+    """
+    lens = arr[present]
+    top = int(lens.max())
+    count = np.bincount(lens, minlength=top + 1).tolist()
+    first = [0] * (top + 1)
+    code = 0
+    for length in range(2, top + 1):
+        code = (code + count[length - 1]) << 1
+        first[length] = code
+    first_of = np.array(first, dtype=np.uint64)
+    order = present[np.argsort(lens, kind="stable")]
+    sorted_lens = arr[order]
+    start = np.concatenate(([0], np.cumsum(count)))[sorted_lens]
+    rank = np.arange(order.size, dtype=np.uint64) - start.astype(np.uint64)
+    codes = np.zeros(arr.size, dtype=np.uint64)
+    codes[order] = first_of[sorted_lens] + rank
     return codes
 
 

@@ -276,6 +276,30 @@ def test_codewords_are_canonical_on_random_codes():
         _assert_canonical(huffman_code(w))
 
 
+def _canonical_by_the_rule(lengths: list[int]) -> list[int]:
+    """code[k+1] = (code[k] + 1) << (l[k+1] - l[k]), symbols sorted by (length, position)."""
+    codes = [0] * len(lengths)
+    order = sorted((n, i) for i, n in enumerate(lengths) if n)
+    code = previous = None
+    for n, i in order:
+        code = 0 if code is None else (code + 1) << (n - previous)
+        codes[i], previous = code, n
+    return codes
+
+
+def test_canonical_codewords_follow_the_rule_on_under_full_and_deep_sets():
+    rng = np.random.default_rng(11)
+    sets = [[*range(1, 65), 64], [64], [3, 0, 3, 3, 1], [5, 5, 0, 7]]
+    for _ in range(200):
+        w = random_weights(rng, int(rng.integers(1, 300)), integer=bool(rng.integers(2)))
+        lengths = huffman_lengths(w)
+        # Lengthening codewords keeps the Kraft sum <= 1 (an under-full set).
+        longer = lengths + (lengths > 0) * rng.integers(0, 3, lengths.size)
+        sets += [lengths.tolist(), longer.tolist()]
+    for lengths in sets:
+        assert canonical_codewords(lengths).tolist() == _canonical_by_the_rule(lengths), lengths
+
+
 def test_canonical_codewords_as_integers_refuse_more_than_64_bits():
     with pytest.raises(CodebookError, match="need lengths <= 64, got 65"):
         canonical_codewords([1, *range(2, 66), 65])
