@@ -86,8 +86,10 @@ about as expensive as the decoding itself; buffers above 64 MiB are not
 kept.
 
 Without segment offsets, :func:`decode` falls back to bitarray's sequential
-decoder (C, slower).  :func:`decode_reference` is the textbook decoder, a walk
-down the code tree bit by bit, kept plain to teach and to check the fast one.
+canonical decoder (C; one symbol at a time, faster than lockstep for a
+block too small to cut into many segments).  :func:`decode_reference` is the
+textbook decoder, a walk down the code tree bit by bit, kept plain to teach
+and to check the fast one.
 
 See also
 --------
@@ -364,6 +366,22 @@ class CodeTable:
     def _lookup(self) -> _Lookup:
         return _Lookup.build(self)
 
+    def _sequential(self, bits: Any) -> Iterator[int]:
+        """bitarray's C decoder over `bits`: canonical tables, or a tree past 31 bits."""
+        if self.max_length <= _CANONICAL_MAX_LENGTH:
+            from bitarray.util import canonical_decode
+
+            count, symbols = self._canonical
+            return canonical_decode(bits, count, symbols)
+        return bits.decode(self._decodetree)
+
+    @cached_property
+    def _canonical(self) -> tuple[list[int], list[int]]:
+        """``(count per length, ids in canonical order)`` for canonical_decode."""
+        count = np.bincount(self.lengths, minlength=self.max_length + 1)
+        count[0] = 0
+        return count.tolist(), self.order.tolist()
+
     @cached_property
     def _decodetree(self) -> Any:
         from bitarray import bitarray, decodetree
@@ -372,6 +390,7 @@ class CodeTable:
 
 
 _MISSING = np.iinfo(np.int64).min
+_CANONICAL_MAX_LENGTH = 31  # the longest code bitarray.util.canonical_decode takes
 
 
 # ---------------------------------------------------------------------------
@@ -897,25 +916,35 @@ def _decode_single(buf: np.ndarray, table: CodeTable, n: int, nbits: int | None)
 
 
 def _decode_sequential(buf: np.ndarray, table: CodeTable, n: int, nbits: int | None) -> np.ndarray:
-    """Without segment offsets: bitarray's sequential tree decoder (C)."""
+    """Without segment offsets: bitarray's sequential canonical decoder (C).
+
+    ``bitarray.util.canonical_decode`` reads the canonical code from its
+    counts per length and its ids in canonical order (no tree to build);
+    it takes codes of at most 31 bits, so a 32-bit code walks a decode tree.
+    """
     from bitarray import bitarray
 
     bits = bitarray(endian="big")
     bits.frombytes(buf.tobytes())
     if nbits is not None:
-        bits = bits[:nbits]
-    symbols = itertools.islice(bits.decode(table._decodetree), n)
+        del bits[nbits:]
+    symbols = itertools.islice(table._sequential(bits), n)
     try:
-        out = np.fromiter(symbols, dtype=np.int64, count=n)
+        if table.size <= 256:
+            out = np.frombuffer(bytearray(symbols), dtype=np.uint8)
+        else:
+            out = np.fromiter(symbols, dtype=np.uint32)
     except ValueError:
-        raise FormatError(f"the payload ends before {n} symbols: truncated or corrupt") from None
-    # The tree decoder yields only ids with codewords; summing their lengths
+        out = np.zeros(0, dtype=np.uint8)
+    if out.size != n:
+        raise FormatError(f"the payload ends before {n} symbols: truncated or corrupt")
+    # The decoder yields only ids with codewords; summing their lengths
     # costs O(n), where payload_bits would cost O(table size) per call.
     end = int(table.lengths[out].sum(dtype=np.int64))
     if nbits is not None and end != nbits:
         raise FormatError(f"{n} symbols end at bit {end}, not at nbits = {nbits}")
     _check_padding(buf, end)
-    return out.astype(table.id_dtype)
+    return out
 
 
 # ---------------------------------------------------------------------------

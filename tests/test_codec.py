@@ -246,16 +246,18 @@ def test_strided_and_list_inputs() -> None:
 
 
 @pytest.mark.parametrize("alphabet", [70, 300])
-def test_codes_at_max_code_length(alphabet: int) -> None:
+@pytest.mark.parametrize("cap", [MAX_CODE_LENGTH, 31])
+def test_codes_at_max_code_length(alphabet: int, cap: int) -> None:
     # Fibonacci weights (then equal ones) make the unlimited Huffman code
-    # deeper than 64 bits; package-merge limits it to exactly MAX_CODE_LENGTH.
+    # deeper than 64 bits; package-merge limits it to exactly `cap`.  The
+    # sequential decoder uses canonical tables up to 31 bits, a tree beyond.
     fib = [1, 1]
     while len(fib) < alphabet:
         fib.append(fib[-1] + fib[-2] if len(fib) < 70 else fib[-1])
     weights = np.array(fib, dtype=float)
     assert huffman_lengths(weights).max() > 64
-    table = CodeTable.from_lengths(limited_lengths(weights, MAX_CODE_LENGTH))
-    assert table.max_length == MAX_CODE_LENGTH
+    table = CodeTable.from_lengths(limited_lengths(weights, cap))
+    assert table.max_length == cap
     rng = np.random.default_rng(4)
     deepest = table.order[-8:]
     ids = np.concatenate([deepest, sample(rng, table, 3000, np.int64), deepest])
