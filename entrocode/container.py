@@ -507,6 +507,17 @@ class _Reader:
         self.consumed += 1
         return value
 
+    def has_byte(self) -> bool:
+        """Whether another byte can be read."""
+        return self._pos < len(self._buf) or self._more(1)
+
+    def unread(self, n: int) -> None:
+        """Step back over the last `n` bytes read by :meth:`byte` (at most one)."""
+        if n > min(self._pos, 1):
+            raise ValueError(f"cannot step back {n} bytes")
+        self._pos -= n
+        self.consumed -= n
+
     def take(self, n: int) -> bytes:
         """Exactly `n` bytes."""
         have = len(self._buf) - self._pos
@@ -548,31 +559,49 @@ class _Reader:
 
 
 class _BitReader:
-    """Bits, most significant first, from a :class:`_Reader`, one byte at a time."""
+    """Bits, most significant first, from a :class:`_Reader`, a byte at a time.
+
+    :meth:`peek` may look at up to 8 bits past the last one used; the whole
+    byte it read too far is given back to the reader by :meth:`finish`.
+    """
 
     def __init__(self, reader: _Reader) -> None:
         self._reader = reader
-        self._acc = 0
+        self._acc = 0  # the unused bits, `_count` of them
         self._count = 0
-
-    def bit(self) -> int:
-        if not self._count:
-            self._acc = self._reader.byte()
-            self._count = 8
-        self._count -= 1
-        return (self._acc >> self._count) & 1
 
     def bits(self, nbits: int) -> int:
-        value = 0
-        for _ in range(nbits):
-            value = (value << 1) | self.bit()
+        while self._count < nbits:
+            self._acc = (self._acc << 8) | self._reader.byte()
+            self._count += 8
+        self._count -= nbits
+        value = self._acc >> self._count
+        self._acc &= (1 << self._count) - 1
         return value
 
+    def peek(self, nbits: int) -> int:
+        """The next `nbits` bits, without using them (zeros past the end of the data)."""
+        while self._count < nbits:
+            if not self._reader.has_byte():
+                return self._acc << (nbits - self._count)
+            self._acc = (self._acc << 8) | self._reader.byte()
+            self._count += 8
+        return self._acc >> (self._count - nbits)
+
+    def skip(self, nbits: int) -> None:
+        """Use `nbits` bits that :meth:`peek` has shown."""
+        if nbits > self._count:
+            raise self._reader._truncated()
+        self._count -= nbits
+        self._acc &= (1 << self._count) - 1
+
     def finish(self, what: str) -> None:
-        """Drop the padding of the last byte, which must be zero."""
-        if self._acc & ((1 << self._count) - 1):
+        """Give back the whole bytes read ahead, then drop the padding, which must be zero."""
+        ahead, _ = divmod(self._count, 8)
+        if self._acc >> (8 * ahead):
             raise FormatError(f"corrupt {what}: nonzero padding bits")
-        self._count = 0
+        self._reader.unread(ahead)
+        self._acc = self._count = 0
 
 
 # ---------------------------------------------------------------------------
@@ -665,33 +694,29 @@ def _read_lengths(reader: _Reader, n: int) -> np.ndarray:
         raise FormatError(f"corrupt code lengths: invalid code-length code ({exc})") from None
     if not any(cl_lengths):
         raise FormatError("corrupt code lengths: the code-length code is empty")
-    # Canonical decoding tables (as in zlib's puff.c): how many codes of each
-    # length, and the symbols sorted by (length, symbol).
-    count = [0] * (_CL_MAX_LENGTH + 1)
-    for length in cl_lengths:
-        count[length] += 1
-    count[0] = 0
-    ordered = sorted((length, s) for s, length in enumerate(cl_lengths) if length)
-    symbol_of = [s for _, s in ordered]
-
-    def decode_symbol() -> int:
-        code = first = index = 0
-        for length in range(1, _CL_MAX_LENGTH + 1):
-            code |= bits.bit()
-            c = count[length]
-            if code - c < first:
-                return symbol_of[index + code - first]
-            index += c
-            first = (first + c) << 1
-            code <<= 1
-        raise FormatError("corrupt code lengths: invalid code")
+    # One lookup per code-length symbol: the next _CL_MAX_LENGTH bits give
+    # the symbol whose codeword starts them and its length.  Every entry is
+    # filled (the code is complete), except after a lone codeword '0'.
+    symbol_at = [-1] * (1 << _CL_MAX_LENGTH)
+    length_at = [0] * (1 << _CL_MAX_LENGTH)
+    for symbol, code in enumerate(canonical_codewords(cl_lengths).tolist()):
+        length = cl_lengths[symbol]
+        if length:
+            low = code << (_CL_MAX_LENGTH - length)
+            high = (code + 1) << (_CL_MAX_LENGTH - length)
+            symbol_at[low:high] = [symbol] * (high - low)
+            length_at[low:high] = [length] * (high - low)
 
     values: list[int] = []
     runs: list[int] = []
     have = 0
     previous = -1
     while have < n:
-        symbol = decode_symbol()
+        window = bits.peek(_CL_MAX_LENGTH)
+        symbol = symbol_at[window]
+        if symbol < 0:
+            raise FormatError("corrupt code lengths: invalid code")
+        bits.skip(length_at[window])
         if symbol < _CL_REPEAT:
             value, run = symbol, 1
         else:

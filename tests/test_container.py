@@ -577,6 +577,21 @@ class Pipe(io.RawIOBase):
         return out
 
 
+@pytest.mark.parametrize("step", [1, 2, 3, 5])
+@pytest.mark.parametrize("mode", MODES)
+def test_decompress_from_a_pipe_of_tiny_reads(mode: str, step: int) -> None:
+    # The code-length reader looks up to a byte ahead and gives it back: a
+    # source that hands over one byte at a time puts every field at a read
+    # boundary.  Mixed data gives many blocks with tables of their own.
+    data = english(400, seed=step) + bytes(range(200)) * 3 + english(300, seed=9)
+    if mode != "bytes":
+        data = data.replace(bytes(range(200)) * 3, "ÿ€ü\n".encode() * 150)
+    blob = compress(data, symbols=mode, block_size=SMALL * 4)
+    out = io.BytesIO()
+    decompress_stream(Pipe(blob, step=step), out)
+    assert out.getvalue() == data
+
+
 def test_smoothing_a_text_model_reads_a_pipe_twice_through_a_spool() -> None:
     data = english(3000, seed=8)
     model = parse_spec("the=0.5,of=0.5")
