@@ -89,32 +89,31 @@ def _huffman(weights: np.ndarray, record: bool) -> tuple[np.ndarray, list[MergeS
     order = present[np.argsort(weights[present], kind="stable")]
     w = weights[order].tolist()
     # Nodes 0..m-1 are leaves (in sorted order), m.. are merged nodes.
-    parent = [0] * (2 * m - 1)
+    total = 2 * m - 1
+    parent = [0] * total
     node_w = w + [0.0] * (m - 1)
     leaves_of: list[tuple[int, ...]] = [(int(i),) for i in order.tolist()] if record else []
     steps: list[MergeStep] = []
-    li, qi, nxt = 0, m, m  # next leaf, next merged node, next free node
-
-    def take() -> int:
-        nonlocal li, qi
-        # On equal weights the leaf (older node) goes first: minimum variance.
+    li, qi = 0, m  # next leaf, next merged node
+    for nxt in range(m, total):
+        # Take the two lightest nodes; on equal weights the leaf (older node)
+        # goes first: minimum variance.  (The two takes are written out: this
+        # loop is the cost of every code the compressor weighs.)
         if li < m and (qi >= nxt or node_w[li] <= node_w[qi]):
-            li += 1
-            return li - 1
-        qi += 1
-        return qi - 1
-
-    while nxt < 2 * m - 1:
-        a = take()
-        b = take()
+            a, li = li, li + 1
+        else:
+            a, qi = qi, qi + 1
+        if li < m and (qi >= nxt or node_w[li] <= node_w[qi]):
+            b, li = li, li + 1
+        else:
+            b, qi = qi, qi + 1
         node_w[nxt] = node_w[a] + node_w[b]
         parent[a] = parent[b] = nxt
         if record:
             leaves_of.append(leaves_of[a] + leaves_of[b])
             steps.append(MergeStep(leaves_of[a], leaves_of[b], node_w[a], node_w[b]))
-        nxt += 1
-    depth = [0] * (2 * m - 1)
-    for node in range(2 * m - 3, -1, -1):
+    depth = [0] * total
+    for node in range(total - 2, -1, -1):
         depth[node] = depth[parent[node]] + 1
     lengths[order] = depth[:m]
     return lengths, steps
