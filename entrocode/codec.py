@@ -169,6 +169,9 @@ _LOOKUP_BITS = 12
 _ENCODE_PAIRS = 1 << 18
 """Pairs of symbols placed at a time by the encoder (bounds its memory)."""
 
+_PAIR_TABLE_MIN = 1 << 16
+"""Symbols from which the encoder builds a code's 65536-entry pair table."""
+
 _GROUP_ENTRIES = 1 << 18
 """Recorded automaton steps turned into symbols at a time (fits in cache)."""
 
@@ -566,7 +569,10 @@ def encode(ids: np.ndarray, table: CodeTable, segment: int = DEFAULT_SEGMENT) ->
     if n == 0:
         return Encoded(b"", 0, _readonly(np.zeros(0, dtype=np.int64)))
     half = n // 2
-    if table.size <= 256:
+    # The pair table costs about 0.1 ms to build: worth it for a long input
+    # or once built; a short one looks up each symbol's codeword instead.
+    pairs_path = table.size <= 256 and (n >= _PAIR_TABLE_MIN or "_pairs" in table.__dict__)
+    if pairs_path:
         if arr.dtype != np.uint8:
             _check_range(arr, table.lengths)
             arr = arr.astype(np.uint8)
@@ -590,7 +596,7 @@ def encode(ids: np.ndarray, table: CodeTable, segment: int = DEFAULT_SEGMENT) ->
     out = np.zeros((nbits + 63) // 64 + 2, dtype=np.uint64)
     for lo in range(0, half, _ENCODE_PAIRS):
         hi = min(half, lo + _ENCODE_PAIRS)
-        if table.size <= 256:
+        if pairs_path:
             values = value_table[pairs[lo:hi]]
         else:
             codes = table.codes[arr[2 * lo : 2 * hi]]

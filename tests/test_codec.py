@@ -307,12 +307,17 @@ def test_small_chunks_batches_and_groups(monkeypatch: pytest.MonkeyPatch, alphab
         round_trip(sample(rng, table, count, np.uint32), table, segment=37, reference=False)
 
 
+@pytest.mark.parametrize("pair_table", [True, False], ids=["pair table", "per symbol"])
 @pytest.mark.parametrize("longest", [4, 16, 17, 32])
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6, 7, 8, 9, 4095, 4096, 4097, 4098, 4099])
-def test_encode_every_remainder(longest: int, count: int) -> None:
-    # The encoder places pairs of codewords; odd counts, short and long
-    # codes and every segment size must come out exactly as the codewords
-    # written one by one, and so must the segment starts.
+def test_encode_every_remainder(
+    monkeypatch: pytest.MonkeyPatch, longest: int, count: int, pair_table: bool
+) -> None:
+    # The encoder places pairs of codewords, looked up in a pair table (long
+    # inputs) or merged from each symbol's codeword (short ones); odd counts,
+    # short and long codes and every segment size must come out exactly as
+    # the codewords written one by one, and so must the segment starts.
+    monkeypatch.setattr(codec, "_PAIR_TABLE_MIN", 0 if pair_table else 1 << 62)
     rng = np.random.default_rng(longest * 100 + count)
     lengths = [*range(1, longest), longest, longest]
     table = CodeTable.from_lengths(lengths)
