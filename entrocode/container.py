@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import io
 import itertools
 import math
@@ -64,7 +65,7 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
@@ -561,8 +562,8 @@ class _Reader:
 class _BitReader:
     """Bits, most significant first, from a :class:`_Reader`, a byte at a time.
 
-    :meth:`peek` may look at up to 8 bits past the last one used; the whole
-    byte it read too far is given back to the reader by :meth:`finish`.
+    :meth:`symbol` may look at up to 8 bits past the last one used; the
+    whole byte it read too far is given back to the reader by :meth:`finish`.
     """
 
     def __init__(self, reader: _Reader) -> None:
@@ -579,21 +580,28 @@ class _BitReader:
         self._acc &= (1 << self._count) - 1
         return value
 
-    def peek(self, nbits: int) -> int:
-        """The next `nbits` bits, without using them (zeros past the end of the data)."""
-        while self._count < nbits:
-            if not self._reader.has_byte():
-                return self._acc << (nbits - self._count)
-            self._acc = (self._acc << 8) | self._reader.byte()
-            self._count += 8
-        return self._acc >> (self._count - nbits)
+    def symbol(self, symbol_at: Sequence[int], length_at: Sequence[int], width: int) -> int:
+        """One prefix-coded symbol, looked up on the next `width` bits.
 
-    def skip(self, nbits: int) -> None:
-        """Use `nbits` bits that :meth:`peek` has shown."""
-        if nbits > self._count:
+        ``symbol_at[w]`` is the symbol whose codeword starts the `width`-bit
+        window ``w`` (-1 for none) and ``length_at[w]`` its length.  Up to a
+        byte may be read ahead (given back by :meth:`finish`); past the end
+        of the data the window is padded with zeros, and a codeword that
+        needs those bits is "truncated".
+        """
+        acc, count = self._acc, self._count
+        while count < width and self._reader.has_byte():
+            acc = (acc << 8) | self._reader.byte()
+            count += 8
+        window = acc >> (count - width) if count >= width else acc << (width - count)
+        symbol, length = symbol_at[window], length_at[window]
+        if symbol < 0:
+            raise FormatError("corrupt code lengths: invalid code")
+        if length > count:
             raise self._reader._truncated()
-        self._count -= nbits
-        self._acc &= (1 << self._count) - 1
+        count -= length
+        self._acc, self._count = acc & ((1 << count) - 1), count
+        return symbol
 
     def finish(self, what: str) -> None:
         """Give back the whole bytes read ahead, then drop the padding, which must be zero."""
@@ -679,24 +687,21 @@ def _lengths_bytes(lengths: np.ndarray) -> bytes:
     return writer.getvalue()
 
 
-def _read_lengths(reader: _Reader, n: int) -> np.ndarray:
-    """Read `n` code lengths written by :func:`_lengths_bytes`."""
-    bits = _BitReader(reader)
-    stored = bits.bits(6) + 1
-    if stored > _CL_SIZE:
-        raise FormatError(f"corrupt code lengths: {stored} code-length codes, at most {_CL_SIZE}")
-    cl_lengths = [0] * _CL_SIZE
-    for i in range(stored):
-        cl_lengths[_CL_ORDER[i]] = bits.bits(3)
+@functools.lru_cache(maxsize=64)
+def _cl_lookup(cl_lengths: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Lookup tables of a code-length code: the symbol and length per 7-bit window.
+
+    The next :data:`_CL_MAX_LENGTH` bits give the symbol whose codeword
+    starts them and its length.  Every window has one (the code is checked
+    complete), except after a lone codeword '0' (symbol -1).  Kept for the
+    next tables: neighbouring blocks often share their code-length code.
+    """
     try:
         check_lengths(cl_lengths, complete=True)
     except CodebookError as exc:
         raise FormatError(f"corrupt code lengths: invalid code-length code ({exc})") from None
     if not any(cl_lengths):
         raise FormatError("corrupt code lengths: the code-length code is empty")
-    # One lookup per code-length symbol: the next _CL_MAX_LENGTH bits give
-    # the symbol whose codeword starts them and its length.  Every entry is
-    # filled (the code is complete), except after a lone codeword '0'.
     symbol_at = [-1] * (1 << _CL_MAX_LENGTH)
     length_at = [0] * (1 << _CL_MAX_LENGTH)
     for symbol, code in enumerate(canonical_codewords(cl_lengths).tolist()):
@@ -706,17 +711,25 @@ def _read_lengths(reader: _Reader, n: int) -> np.ndarray:
             high = (code + 1) << (_CL_MAX_LENGTH - length)
             symbol_at[low:high] = [symbol] * (high - low)
             length_at[low:high] = [length] * (high - low)
+    return tuple(symbol_at), tuple(length_at)
 
+
+def _read_lengths(reader: _Reader, n: int) -> np.ndarray:
+    """Read `n` code lengths written by :func:`_lengths_bytes`."""
+    bits = _BitReader(reader)
+    stored = bits.bits(6) + 1
+    if stored > _CL_SIZE:
+        raise FormatError(f"corrupt code lengths: {stored} code-length codes, at most {_CL_SIZE}")
+    cl_lengths = [0] * _CL_SIZE
+    for i in range(stored):
+        cl_lengths[_CL_ORDER[i]] = bits.bits(3)
+    symbol_at, length_at = _cl_lookup(tuple(cl_lengths))
     values: list[int] = []
     runs: list[int] = []
     have = 0
     previous = -1
     while have < n:
-        window = bits.peek(_CL_MAX_LENGTH)
-        symbol = symbol_at[window]
-        if symbol < 0:
-            raise FormatError("corrupt code lengths: invalid code")
-        bits.skip(length_at[window])
+        symbol = bits.symbol(symbol_at, length_at, _CL_MAX_LENGTH)
         if symbol < _CL_REPEAT:
             value, run = symbol, 1
         else:
