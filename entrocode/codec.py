@@ -30,17 +30,19 @@ How the fast paths work
 -----------------------
 Encoding (:func:`encode`) has no per-symbol Python loop:
 
-1. look up each symbol's ``(codeword, length)``; for alphabets of at most
-   256 symbols one lookup in a 65536-entry table gives the merged codeword of
-   a *pair* of symbols (``code[a] << length[b] | code[b]``, at most
+1. look up each symbol's ``(codeword, length)`` and merge each *pair* of
+   symbols into one item (``code[a] << length[b] | code[b]``, at most
    ``2 * MAX_CODE_LENGTH = 64`` bits), which halves all the work that
-   follows;
+   follows; for alphabets of at most 256 symbols and inputs of ``2**16``
+   symbols or more, one lookup in a 65536-entry table of pairs does both;
 2. the cumulative sum of the lengths gives the bit ``end`` of every item;
 3. an item ending at bit ``e`` lands in the 64-bit words ``e // 64 - 1`` (its
    value shifted right by ``e % 64``) and ``e // 64`` (shifted left by
    ``64 - e % 64``); ``np.bitwise_or.reduceat`` merges all the items of one
-   word at once.  Steps 1 and 3 run over chunks of ``2**18`` pairs, which
-   bounds the memory to about 9 bytes per symbol.
+   word at once.  Steps 2 and 3 run over chunks of ``2**14`` pairs, whose
+   temporary arrays stay in cache (and in memory the allocator reuses:
+   large fresh arrays cost a page fault per 4 KiB touched); besides the
+   payload, the encoder holds one width byte per pair.
 
 Decoding (:func:`decode`) uses one of two lockstep decoders:
 
@@ -102,6 +104,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -166,8 +169,13 @@ _AUTOMATON_MAX_IDS = 256
 _LOOKUP_BITS = 12
 """Bits looked up at once by the large-alphabet decoder (a 4096-entry table)."""
 
-_ENCODE_PAIRS = 1 << 18
-"""Pairs of symbols placed at a time by the encoder (bounds its memory)."""
+_ENCODE_PAIRS = 1 << 14
+"""Pairs of symbols placed at a time by the encoder.
+
+Small enough that each temporary array (128 KiB) stays in cache and comes
+from the allocator's reused memory: larger ones are mapped afresh, and the
+page faults of touching them cost more than the encoding itself.
+"""
 
 _PAIR_TABLE_MIN = 1 << 16
 """Symbols from which the encoder builds a code's 65536-entry pair table."""
@@ -328,7 +336,9 @@ class CodeTable:
         lens[: self.size] = self.lengths
         codes[: self.size] = self.codes
         # Row b, column a: entry a | b << 8 (broadcast, no gathers).
-        value = (codes[None, :] << lens[:, None]) | codes[:, None]
+        # In place: a second 512 KiB temporary would cost fresh pages.
+        value = codes[None, :] << lens[:, None]
+        value |= codes[:, None]
         width = (lens[None, :] + lens[:, None]).astype(np.uint8)
         width[:, lens == 0] = 0
         width[lens == 0, :] = 0
@@ -591,28 +601,34 @@ def encode(ids: np.ndarray, table: CodeTable, segment: int = DEFAULT_SEGMENT) ->
     last_width = int(table.lengths[arr[-1]]) if n % 2 else 0
     if n % 2 and last_width == 0:
         raise MissingCodewordError(int(arr[-1]))
-    ends = np.cumsum(widths, dtype=np.int64)
-    nbits = (int(ends[-1]) if half else 0) + last_width
+    nbits = int(widths.sum(dtype=np.int64)) + last_width
     out = np.zeros((nbits + 63) // 64 + 2, dtype=np.uint64)
+    end = 0
     for lo in range(0, half, _ENCODE_PAIRS):
         hi = min(half, lo + _ENCODE_PAIRS)
+        ends = np.cumsum(widths[lo:hi], dtype=np.int64)
+        ends += end
+        end = int(ends[-1])
         if pairs_path:
             values = value_table[pairs[lo:hi]]
         else:
             codes = table.codes[arr[2 * lo : 2 * hi]]
             values = (codes[0::2] << lens[2 * lo + 1 : 2 * hi : 2]) | codes[1::2]
-        _place(values, ends[lo:hi], out)
+        _place(values, ends, out)
     if last_width:
         _place_one(int(table.codes[arr[-1]]), nbits, out)
-    payload = out[1:].astype(">u8").view(np.uint8)[: (nbits + 7) // 8].tobytes()
+    if sys.byteorder == "little":
+        out.byteswap(inplace=True)  # big-endian words, without a copy
+    payload = out.view(np.uint8)[8 : 8 + (nbits + 7) // 8].tobytes()
     count = -(-n // seg)
     starts = np.zeros(count, dtype=np.int64)
     if count > 1:
         if seg % 2 == 0:
-            starts[1:] = ends[seg // 2 - 1 : half : seg // 2][: count - 1]
+            # Every segment but the last is seg / 2 whole pairs.
+            sizes = np.add.reduceat(widths, np.arange(0, half, seg // 2), dtype=np.int64)
         else:
             sizes = np.add.reduceat(table.lengths[arr].astype(np.int64), np.arange(0, n, seg))
-            starts[1:] = np.cumsum(sizes[:-1])
+        np.cumsum(sizes[: count - 1], out=starts[1:])
     return Encoded(payload, nbits, _readonly(starts))
 
 
