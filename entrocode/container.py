@@ -180,7 +180,7 @@ decode sequentially, so near-stationary data (English text would gain 0.1% to
 (spreadsheets, binaries, mixed text) gains 2% to 7%.
 """
 
-_SPLIT_BATCH = 1 << 18
+_SPLIT_BATCH = 1 << 14
 """Counts (candidate blocks x alphabet) whose entropy the planner computes at once."""
 
 _BLOCK_ALLOWANCE = 24
@@ -194,7 +194,7 @@ of decompression to a few times this, whatever the file size."""
 _TABLE_ENTRY_BYTES = 256
 """What one entry of a code table counts for in a batch, in bytes of output.
 
-A table held in memory (its symbols, its codec tables, its decoding tree)
+A table held in memory (its symbols, its encoding and decoding tables)
 costs some 70 to 150 bytes an entry; counting it keeps the batches, and with
 them the memory, bounded also for files of many small blocks with tables."""
 
@@ -648,32 +648,44 @@ def _length_tokens(lengths: np.ndarray) -> list[tuple[int, int, int]]:
     return tokens
 
 
-def _lengths_code(
-    lengths: np.ndarray,
-) -> tuple[list[tuple[int, int, int]], np.ndarray, list[int], int]:
-    """The tokens of `lengths`, the CL code's lengths, those stored, and the size in bits."""
+def _lengths_code(lengths: np.ndarray) -> tuple[list[tuple[int, int, int]], np.ndarray, list[int]]:
+    """The tokens of `lengths`, the CL code's lengths, and those stored."""
     tokens = _length_tokens(lengths)
     counts = np.zeros(_CL_SIZE, dtype=np.float64)
-    extra = 0
-    for symbol, nbits, _ in tokens:
+    for symbol, _, _ in tokens:
         counts[symbol] += 1
-        extra += nbits
     cl_lengths = limited_lengths(counts, _CL_MAX_LENGTH)
     ordered = [int(cl_lengths[s]) for s in _CL_ORDER]
     while ordered[-1] == 0:
         ordered.pop()
-    bits = 6 + 3 * len(ordered) + int(counts @ cl_lengths) + extra
-    return tokens, cl_lengths, ordered, bits
+    return tokens, cl_lengths, ordered
 
 
 def _lengths_size(lengths: np.ndarray) -> int:
-    """``len(_lengths_bytes(lengths))``, without writing the bits."""
-    return (_lengths_code(lengths)[3] + 7) // 8
+    """``len(_lengths_bytes(lengths))``."""
+    return len(_lengths_bytes(lengths))
 
 
 def _lengths_bytes(lengths: np.ndarray) -> bytes:
-    """Code lengths as a byte-padded bit string (docs/FORMAT.md, "Code lengths")."""
-    tokens, cl_lengths, ordered, _ = _lengths_code(lengths)
+    """Code lengths as a byte-padded bit string (docs/FORMAT.md, "Code lengths").
+
+    The block planner sizes the tables it weighs, and the encoder then writes
+    the same ones: the bytes of tables of up to :data:`_CACHED_LENGTHS`
+    lengths are kept for the next call.
+    """
+    key = np.asarray(lengths, dtype=np.uint8).tobytes()
+    if len(key) <= _CACHED_LENGTHS:
+        return _lengths_written(key)
+    return _lengths_written.__wrapped__(key)
+
+
+_CACHED_LENGTHS = 4096
+"""Tables of at most this many code lengths are kept by :func:`_lengths_bytes`."""
+
+
+@functools.lru_cache(maxsize=128)
+def _lengths_written(key: bytes) -> bytes:
+    tokens, cl_lengths, ordered = _lengths_code(np.frombuffer(key, dtype=np.uint8))
     cl_codes = canonical_codewords(cl_lengths).tolist()
     writer = _BitWriter()
     writer.write(len(ordered) - 1, 6)
