@@ -579,8 +579,9 @@ def encode(ids: np.ndarray, table: CodeTable, segment: int = DEFAULT_SEGMENT) ->
     if n == 0:
         return Encoded(b"", 0, _readonly(np.zeros(0, dtype=np.int64)))
     half = n // 2
-    # The pair table costs about 0.1 ms to build: worth it for a long input
-    # or once built; a short one looks up each symbol's codeword instead.
+    # The pair table (576 KiB) takes longer to build than a short input
+    # takes to encode without it: it is built for a long input, or used
+    # once built; a short input merges each pair's two codewords itself.
     pairs_path = table.size <= 256 and (n >= _PAIR_TABLE_MIN or "_pairs" in table.__dict__)
     if pairs_path:
         if arr.dtype != np.uint8:
