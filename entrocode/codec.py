@@ -744,10 +744,10 @@ def decode(
         return np.zeros(0, dtype=table.id_dtype)
     if table.order.size == 1:
         out = _decode_single(buf, table, n, nbits)
-        if starts is not None and not np.array_equal(start_bits, np.arange(0, n, seg)):
+        if start_bits is not None and not np.array_equal(start_bits, np.arange(0, n, seg)):
             raise FormatError("the segment starts do not match a one-symbol code")
         return out
-    if starts is None:
+    if start_bits is None:
         return _decode_sequential(buf, table, n, nbits)
     if table.size <= _AUTOMATON_MAX_IDS:
         return table._automaton.decode(buf, n, start_bits, seg, nbits)
@@ -1071,12 +1071,12 @@ class _Automaton:
         packed_bytes[:, :_NULL] = compose(packed, packed, shift)
         end_bits = np.zeros((rows, _COLUMNS), dtype=np.uint32)
         end_bits[:, :_NULL] = compose(ends, ends_second, shift >> np.uint64(1))
-        counts = counts.ravel()
+        flat_counts = counts.ravel()
         return cls(
             next=_readonly(nxt_state.ravel()),
             packed=_readonly(packed_bytes.ravel()),
-            mask=None if key >= 0 else _readonly(_prefix_mask(counts, width)),
-            counts=_readonly(counts),
+            mask=None if key >= 0 else _readonly(_prefix_mask(flat_counts, width)),
+            counts=_readonly(flat_counts),
             ends=_readonly(end_bits.ravel()),
             internal=m,
             slots=slots,

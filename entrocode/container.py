@@ -67,7 +67,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
@@ -987,11 +987,12 @@ def _model_table(model: Distribution, mode: str, smooth: float | None, cap: int,
         np.array(dist.counts, dtype=np.float64) if dist.counts is not None else dist.probabilities
     )
     lengths = limited_lengths(weights, cap)
+    coded = cast(tuple[bytes, ...], dist.symbols)  # the keys made above
     if mode == "bytes":
         full = np.zeros(256, dtype=np.int64)
-        full[[key[0] for key in dist.symbols]] = lengths
+        full[[key[0] for key in coded]] = lengths
         return _Table(None, full)
-    pairs = sorted((key, int(n)) for key, n in zip(dist.symbols, lengths.tolist(), strict=True)
+    pairs = sorted((key, int(n)) for key, n in zip(coded, lengths.tolist(), strict=True)
                    if n > 0)
     if sum(len(key) for key, _ in pairs) > MAX_ALPHABET_BYTES:
         raise ModelError(f"the model's symbols exceed {MAX_ALPHABET_BYTES} bytes in all")
@@ -1218,9 +1219,10 @@ class _Encoder:
         np.cumsum(grid, axis=0, out=cum[1:])
         cuts, lengths = _Planner(self, alphabet, sizes, cum, bounds).cuts()
         if len(cuts) == 2:
+            whole: np.ndarray | None = lengths[0]
             if sizes is not None and len(lengths[0]) != len(alphabet):
-                lengths = [None]  # some symbol of the alphabet does not occur
-            return self._block(chunk, alphabet, ids, counts, lengths[0])
+                whole = None  # some symbol of the alphabet does not occur
+            return self._block(chunk, alphabet, ids, counts, whole)
         out = []
         byte_at = [bounds[c] if sizes is None else int(cum[c] @ sizes) for c in cuts]
         for k in range(len(cuts) - 1):
@@ -1703,8 +1705,9 @@ def _block_data(block: _Block, decoded: Any, mode: str) -> bytes | memoryview:
     ids = np.asarray(decoded)
     if ids.shape != (count,):
         raise FormatError(f"corrupt {where}: the payload does not decode")
+    data: bytes | memoryview
     if mode == "bytes":
-        data = memoryview(np.ascontiguousarray(ids, dtype=np.uint8))
+        data = memoryview(np.ascontiguousarray(ids, dtype=np.uint8).data)
     else:
         symbols = table.symbols or ()
         if len(symbols) > count:
@@ -1764,6 +1767,7 @@ def _run_decompress(src: BinaryIO, dst: BinaryIO,
                 joint = None
         k = 0
         for block in pending:
+            data: bytes | memoryview
             with _block_errors(block.where):
                 if block.args is None:
                     data = block.raw or b""

@@ -626,7 +626,9 @@ def _word_boundary(data: bytes, end: int) -> int:
             return len(data)  # invalid: let the tokenizer report it
         if not text:
             return 0
-        last_run = _RUNS.match(text[::-1]).end()  # length of the last run, in characters
+        run = _RUNS.match(text[::-1])  # \w+|\W+ matches any non-empty text
+        assert run is not None
+        last_run = run.end()  # length of the last run, in characters
         if last_run < len(text):
             return end - len(text[len(text) - last_run :].encode("utf-8"))
         if start == 0:
