@@ -17,6 +17,12 @@ Usage::
     python benchmarks/bench.py                              # generated data
     python benchmarks/bench.py --corpus ../shared/corpus    # Canterbury + large
     python benchmarks/bench.py --corpus ../shared/corpus --files bible.txt
+    python benchmarks/bench.py --corpus ../shared/corpus --memory   # + 300 MB via the CLI
+
+Besides the table it checks the targets: speed on bible.txt, size on the
+corpus, start-up time, and with ``--memory`` the peak resident set and the
+time of the command line on a 100 MB and a 300 MB input (bible.txt, or the
+generated text, repeated), each direction in a process of its own.
 
 Sizes for bitarray and dahuffman count the payload only (no code table), so
 they flatter those peers slightly.
@@ -29,7 +35,9 @@ import json
 import math
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from collections.abc import Callable
@@ -182,6 +190,94 @@ def corpus_inputs(corpus: Path, names: list[str] | None) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in files}
 
 
+def startup_seconds(repeat: int = 5) -> float:
+    """Best wall time of ``entrocode --help`` in a fresh interpreter."""
+    best = math.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "entrocode", "--help"], check=True,
+                       stdout=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+# Runs the command line and, at exit, writes the process's peak resident set
+# (VmHWM, in KiB) to the file named by its first argument.  The child's own
+# VmHWM counts only what it used after exec; getrusage's ru_maxrss would also
+# count the benchmark's memory, which the child shares between fork and exec.
+_MEASURED_CLI = """
+import atexit, sys
+def _peak(path=sys.argv[1]):
+    with open("/proc/self/status") as f:
+        kib = next(line.split()[1] for line in f if line.startswith("VmHWM:"))
+    with open(path, "w") as out:
+        out.write(kib)
+atexit.register(_peak)
+sys.argv = ["entrocode", *sys.argv[2:]]
+from entrocode.cli import main
+main()
+"""
+
+
+def run_measured(args: list[str], stdin: Path, stdout: Path) -> tuple[float, float]:
+    """Run ``entrocode ARGS < stdin > stdout``: (seconds, peak resident MB)."""
+    peak_file = stdout.with_suffix(".peak")
+    with stdin.open("rb") as src, stdout.open("wb") as dst:
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _MEASURED_CLI, str(peak_file), *args],
+                              stdin=src, stdout=dst, stderr=subprocess.DEVNULL, check=False)
+        seconds = time.perf_counter() - t0
+    if done.returncode:
+        sys.exit(f"bench: entrocode {' '.join(args)} exited with {done.returncode}")
+    peak_mb = int(peak_file.read_text()) / 1024
+    peak_file.unlink()
+    return seconds, peak_mb
+
+
+def memory_targets(seed: bytes, sizes_mb: tuple[int, ...] = (100, 300)) -> list[str]:
+    """Compress and decompress inputs of ``sizes_mb`` MB through the command line."""
+    lines = []
+    times: dict[int, tuple[float, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="entrocode-bench-") as tmp:
+        folder = Path(tmp)
+        for mb in sizes_mb:
+            plain, packed, back = folder / "input", folder / "input.ec", folder / "output"
+            with plain.open("wb") as f:
+                left = mb * 1_000_000
+                while left > 0:
+                    f.write(seed[:left])
+                    left -= len(seed)
+            enc_s, enc_mb = run_measured(["compress", "-c"], plain, packed)
+            dec_s, dec_mb = run_measured(["decompress", "-c"], packed, back)
+            same = plain.stat().st_size == back.stat().st_size and _same_file(plain, back)
+            times[mb] = (enc_s, dec_s)
+            for what, s, peak in (("compress", enc_s, enc_mb), ("decompress", dec_s, dec_mb)):
+                verdict = "met" if peak < 200 else "NOT met"
+                lines.append(f"  {mb} MB {what:<10} {s:5.2f} s  peak {peak:5.0f} MB "
+                             f"(target < 200 MB) {verdict}")
+            if not same:
+                lines.append(f"  {mb} MB ROUND TRIP FAILED")
+            for path in (plain, packed, back):
+                path.unlink()
+    if len(sizes_mb) >= 2:
+        small, large = sizes_mb[0], sizes_mb[-1]
+        for k, what in enumerate(("compress", "decompress")):
+            per_mb = (times[large][k] / large) / (times[small][k] / small)
+            lines.append(f"  {what} time per MB at {large} MB / at {small} MB: x{per_mb:.2f} "
+                         f"(1.0 is linear)")
+    return lines
+
+
+def _same_file(a: Path, b: Path, chunk: int = 1 << 24) -> bool:
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            x, y = fa.read(chunk), fb.read(chunk)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--corpus", type=Path, help="folder of files (e.g. ../shared/corpus)")
@@ -189,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
     ap.add_argument("--no-dahuffman", action="store_true", help="skip the slow pure-Python peer")
     ap.add_argument("--json", type=Path, help="also write the results as JSON here")
+    ap.add_argument("--memory", action="store_true",
+                    help="also run the command line on 100 MB and 300 MB inputs\n"
+                         "(peak resident set and time; about 1 GB of temporary disk)")
     args = ap.parse_args(argv)
 
     inputs = corpus_inputs(args.corpus, args.files) if args.corpus else generated_inputs()
@@ -252,6 +351,29 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = a / b
                 print(f"  {what} vs {tool:<13} x{ratio:.2f} (target >= x{need}) "
                       f"{'met' if ratio >= need else 'NOT met'}")
+    zlib_of = {r.file: r for r in results if r.tool == "zlib-huffman"}
+    if args.corpus and not args.files and ours and set(ours) <= set(zlib_of):
+        print()
+        print(f"size targets on {len(ours)} corpus files (vs zlib-huffman):")
+        total = sum(r.output_bytes for r in ours.values()) / sum(
+            zlib_of[f].output_bytes for f in ours)
+        rel = {f: ours[f].output_bytes / zlib_of[f].output_bytes for f in ours}
+        worst = max(rel, key=rel.__getitem__)
+        print(f"  total size  x{total:.4f} (target <= x1) {'met' if total <= 1 else 'NOT met'}")
+        print(f"  worst file  {worst} x{rel[worst]:.4f} (target <= x1.01) "
+              f"{'met' if rel[worst] <= 1.01 else 'NOT met'}")
+    print()
+    startup = startup_seconds()
+    print(f"start-up: entrocode --help {startup:.2f} s (target < 0.3 s) "
+          f"{'met' if startup < 0.3 else 'NOT met'}")
+    if args.memory and not Path("/proc/self/status").exists():
+        print("memory: needs /proc/self/status (Linux); skipped")
+    elif args.memory:
+        seed = inputs.get("bible.txt") or generated_inputs()["wordy-text"]
+        print()
+        print("memory and time through the command line (one process each way):")
+        for line in memory_targets(seed):
+            print(line)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=1))
     return 0 if all(r.roundtrip for r in results) else 1
