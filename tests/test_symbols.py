@@ -673,3 +673,22 @@ def test_docstring_examples() -> None:
     result = doctest.testmod(symbols, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 15
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("chunk", [1, 7, symbols._JOIN_IDS])
+def test_detokenize_joins_by_arrays_exactly_as_python_joins(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # Short symbols are copied by whole arrays in chunks of _JOIN_IDS ids;
+    # long ones (mean above _JOIN_MAX_MEAN bytes), and few ids against a
+    # large alphabet, the Python way.  Every path gives the plain join.
+    monkeypatch.setattr(symbols, "_JOIN_IDS", chunk)
+    rng = np.random.default_rng(chunk)
+    for longest, count, size in ((4, 5000, 300), (20, 3000, 50), (200, 400, 30), (6, 3, 500)):
+        alphabet = tuple(
+            bytes(rng.integers(0, 256, int(rng.integers(1, longest + 1))).astype(np.uint8))
+            for _ in range(size)
+        )
+        ids = rng.integers(0, size, count).astype(np.uint32)
+        assert detokenize(ids, alphabet, "words") == b"".join(alphabet[i] for i in ids.tolist())
+    assert detokenize(np.zeros(0, dtype=np.uint32), (b"ab", b"c"), "words") == b""
