@@ -80,6 +80,7 @@ BYTE_ALPHABET: tuple[bytes, ...] = tuple(bytes((value,)) for value in range(256)
 
 # Maximal runs of word characters or of non-word characters; str patterns are Unicode-aware.
 _RUNS = re.compile(r"\w+|\W+")
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,10 +192,11 @@ def tokenize(data: bytes, mode: str = "bytes") -> Tokens:
 
     Notes
     -----
-    Bytes and chars run in whole-array numpy operations (no loop per
-    symbol), in time linear in ``len(data)``.  Words and lines build the
-    distinct symbols with ``re`` / ``bytes.split`` and number them with
-    one dictionary look-up per symbol.
+    Bytes, chars and words run in whole-array numpy operations (no loop per
+    symbol), in time linear in ``len(data)`` (words: a hash per run, each
+    run then checked against the first of its hash, with ``re`` as the
+    fallback should two runs ever share one).  Lines are split with
+    ``bytes.split`` and numbered with one dictionary look-up per line.
 
     Examples
     --------
@@ -568,11 +570,115 @@ def _index(symbols: list, keys: list) -> np.ndarray:
 
 
 def _tokenize_words(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]]:
-    """Ids and alphabet for words mode."""
+    """Ids and alphabet for words mode: by whole arrays, else by ``re``."""
+    found = _words_by_arrays(data)
+    if found is not None:
+        return found
     runs = _RUNS.findall(_decode(data))
     # Sorting str by code point equals sorting their UTF-8 by bytes.
     keys = sorted(set(runs))
     return _index(runs, keys), tuple(run.encode("utf-8") for run in keys)
+
+
+_ASCII_WORD = np.array([bool(_WORD_CHAR.match(chr(c))) for c in range(128)])
+_HASH_BASE = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
+_HASH_SLICE = 1 << 14
+"""Characters hashed at a time by :func:`_words_by_arrays` (small temporaries)."""
+
+
+def _words_by_arrays(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]] | None:
+    """Words mode without a Python step per run: ids and alphabet, or None.
+
+    Each character is classed as a word character or not (``\\w``, by ``re``
+    for each distinct character); a run ends where the class changes.  Each
+    run gets a polynomial hash of its characters, ``h = sum_k c[k] * B**k``
+    modulo 2**64 (from prefix sums over slices of the text), the distinct
+    hashes number the runs, and then every run is compared character by
+    character with the first run of its hash.  Should two different runs
+    share a hash (the chance is about runs**2 / 2**64), that check fails and
+    None sends the caller to the ``re`` tokenizer: the result is always
+    exactly that of ``re``.
+    """
+    if not data:
+        return None
+    if data.isascii():
+        text = None
+        points = np.frombuffer(data, dtype=np.uint8)
+        word = _ASCII_WORD[points]
+    else:
+        text = _decode(data)
+        points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+        seen = np.zeros(int(points.max()) + 1, dtype=bool)
+        seen[points] = True
+        classes = np.zeros(seen.size, dtype=bool)
+        for c in np.flatnonzero(seen).tolist():
+            classes[c] = _WORD_CHAR.match(chr(c)) is not None
+        word = classes[points]
+    n = points.size
+    starts = np.concatenate(([0], np.flatnonzero(word[1:] != word[:-1]) + 1))
+    ends = np.append(starts[1:], n)
+    # Slices of whole runs, about _HASH_SLICE characters each (a longer run
+    # is a slice of its own).
+    firsts = np.unique(np.searchsorted(starts, np.arange(0, n, _HASH_SLICE), side="right") - 1)
+    bounds = np.append(firsts, starts.size)
+    longest = int((ends[bounds[1:] - 1] - starts[bounds[:-1]]).max())
+    base = np.full(longest + 1, _HASH_BASE, dtype=np.uint64)
+    base[0] = 1
+    power = np.cumprod(base)  # B**i modulo 2**64
+    base[1:] = pow(_HASH_BASE, -1, 1 << 64)
+    inverse_power = np.cumprod(base)  # B**-i modulo 2**64
+    hashes = np.empty(starts.size, dtype=np.uint64)
+    for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        s0, s1 = int(starts[r0]), int(ends[r1 - 1])
+        prefix = np.zeros(s1 - s0 + 1, dtype=np.uint64)
+        np.multiply(points[s0:s1], power[: s1 - s0], out=prefix[1:])
+        np.cumsum(prefix[1:], out=prefix[1:])
+        a, b = starts[r0:r1] - s0, ends[r0:r1] - s0
+        hashes[r0:r1] = (prefix[b] - prefix[a]) * inverse_power[a]
+    # Mix (splitmix64's finalizer, a bijection) so that the top bits depend
+    # on every character: a one-character run's raw hash is its code point.
+    for shift_by, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        hashes ^= hashes >> np.uint64(shift_by)
+        hashes *= np.uint64(factor)
+    hashes ^= hashes >> np.uint64(31)
+    # Number the hashes by one sort: the top bits of each key are the run's
+    # hash, the low bits its index.
+    count = starts.size
+    index_bits = max(1, (count - 1).bit_length())
+    if index_bits > 32:
+        return None
+    low = np.uint64((1 << index_bits) - 1)
+    keys_sorted = np.sort((hashes & ~low) | np.arange(count, dtype=np.uint64))
+    order = (keys_sorted & low).astype(np.int64)
+    new_hash = np.empty(count, dtype=bool)
+    new_hash[0] = True
+    top = keys_sorted >> np.uint64(index_bits)
+    np.not_equal(top[1:], top[:-1], out=new_hash[1:])
+    first = order[new_hash]  # one run of each hash
+    inverse = np.empty(count, dtype=np.int64)
+    inverse[order] = np.cumsum(new_hash) - 1
+    distinct = first.size
+    # Every run must equal the run chosen for its hash, character by character.
+    sizes = ends - starts
+    rep = first[inverse]
+    if not np.array_equal(sizes, sizes[rep]):
+        return None
+    shift = starts[rep] - starts
+    for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        s0, s1 = int(starts[r0]), int(ends[r1 - 1])
+        source = np.repeat(shift[r0:r1], sizes[r0:r1])
+        source += np.arange(s0, s1)
+        if not np.array_equal(points[source], points[s0:s1]):
+            return None
+    spans = zip(starts[first].tolist(), ends[first].tolist(), strict=True)
+    if text is None:
+        keys = [data[a:b] for a, b in spans]
+    else:
+        keys = [text[a:b].encode("utf-8") for a, b in spans]
+    by_bytes = sorted(range(distinct), key=keys.__getitem__)
+    rank = np.empty(distinct, dtype=np.uint32)
+    rank[by_bytes] = np.arange(distinct, dtype=np.uint32)
+    return rank[inverse], tuple(keys[k] for k in by_bytes)
 
 
 def _split_lines(data: bytes) -> list[bytes]:

@@ -692,3 +692,45 @@ def test_detokenize_joins_by_arrays_exactly_as_python_joins(
         ids = rng.integers(0, size, count).astype(np.uint32)
         assert detokenize(ids, alphabet, "words") == b"".join(alphabet[i] for i in ids.tolist())
     assert detokenize(np.zeros(0, dtype=np.uint32), (b"ab", b"c"), "words") == b""
+
+
+def _words_by_re(data: bytes) -> tuple[list[int], tuple[bytes, ...]]:
+    """Words mode the plain way: re.findall, sorted distinct runs, a dict."""
+    runs = re.findall(r"\w+|\W+", data.decode("utf-8"))
+    keys = sorted(set(runs))
+    index = {k: i for i, k in enumerate(keys)}
+    return [index[r] for r in runs], tuple(k.encode("utf-8") for k in keys)
+
+
+@pytest.mark.parametrize("slice_size", [1, 3, 64, symbols._HASH_SLICE])
+def test_words_by_arrays_agree_with_re(monkeypatch: pytest.MonkeyPatch, slice_size: int) -> None:
+    # The whole-array tokenizer (class per character, hashed runs, checked
+    # character by character) gives exactly re's runs, in slices of any size
+    # and with runs longer than a slice.
+    monkeypatch.setattr(symbols, "_HASH_SLICE", slice_size)
+    rng = np.random.default_rng(slice_size)
+    pieces = ["the", " ", "cat", ", ", "_x_9", "\n\n", "naïve", "é", "e\u0301", "中文", "--",
+              "Ω", "\u00a0", "٣", "ß", "🙂", "\t", "a" * 300, " " * 200]
+    cases = [b"x", b" ", b"ab", b"ab ba ab", "é".encode(), b"\x00\x00 \x00"]
+    for _ in range(40):
+        picks = rng.choice(len(pieces), size=int(rng.integers(1, 120)))
+        cases.append("".join(pieces[i] for i in picks.tolist()).encode())
+        cases.append(b" ".join(rng.choice([b"a", b"bb", b"a1", b"_"], size=50).tolist()))
+    for data in cases:
+        found = symbols._words_by_arrays(data)
+        assert found is not None, data
+        ids, alphabet = found
+        assert ids.dtype == np.uint32
+        assert (ids.tolist(), alphabet) == _words_by_re(data), data
+    assert symbols._words_by_arrays(b"") is None  # empty: the plain path
+
+
+def test_words_by_arrays_fall_back_on_a_hash_collision(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With base 1 the hash is the sum of the code points, so "ab" and "ba"
+    # collide: the check finds it and the tokenizer falls back to re.
+    monkeypatch.setattr(symbols, "_HASH_BASE", 1)
+    data = b"ab ba ab, ba"
+    assert symbols._words_by_arrays(data) is None
+    tokens = tokenize(data, "words")
+    assert (tokens.ids.tolist(), tokens.alphabet) == _words_by_re(data)
+    assert symbols._words_by_arrays(b"ab ab cd") is not None  # no collision: arrays
