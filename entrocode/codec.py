@@ -74,8 +74,9 @@ starts.  Corrupt input raises :class:`~entrocode.errors.FormatError`.
 A lockstep step costs about a microsecond per numpy call whatever the number
 of segments it advances, so a block of a few hundred segments is bound by
 that overhead.  :func:`decode_blocks` decodes several blocks, each with its
-own code, in one lockstep pass: their automata side by side in one table,
-one lane per segment of every block.
+own code, in one lockstep pass: their automata side by side in one table
+(or, for large alphabets, their lookup tables end to end), one lane per
+segment of every block.
 
 Two performance measures outside the algorithm: on a machine with more than
 one CPU, a large batch (``2**18`` cells or more) uses one helper thread,
@@ -168,6 +169,10 @@ _AUTOMATON_MAX_IDS = 256
 
 _LOOKUP_BITS = 12
 """Bits looked up at once by the large-alphabet decoder (a 4096-entry table)."""
+
+_LOOKUP_JOINT_BYTES = 1 << 21
+"""Payload bytes of large-alphabet blocks decoded together (their 64-bit
+windows take 8 bytes of memory per payload byte)."""
 
 _ENCODE_PAIRS = 1 << 14
 """Pairs of symbols placed at a time by the encoder.
@@ -823,9 +828,11 @@ def decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
     output array, which is then cut into blocks.  Each code XORs the ids it
     emits with its own ``key`` (see :class:`_Automaton`), undone per block.
 
-    Blocks that the byte automaton does not decode in lockstep (codes of more
-    than 256 ids or of one symbol, blocks without ``starts`` or ``nbits``,
-    empty ones) are decoded on their own by :func:`decode`.
+    Blocks of codes of more than 256 ids are decoded together in the same
+    way by the lookup decoder (:func:`_decode_wide`: their tables end to
+    end, one lane per segment), in groups of up to 2 MiB of payload.
+    Blocks of one-symbol codes, without ``starts`` or ``nbits``, and empty
+    ones are decoded on their own by :func:`decode`.
 
     Parameters
     ----------
@@ -866,6 +873,8 @@ def decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
 def _decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
     results: list[np.ndarray | None] = []
     joint: list[tuple[int, np.ndarray, int, int, int, np.ndarray, _Automaton]] = []
+    wide: list[list[_WideBlock]] = [[]]
+    wide_bytes = 0
     for block in blocks:
         payload, table, count, starts, segment, nbits = block
         buf, n, seg, checked_nbits, start_bits = _checked(
@@ -875,14 +884,24 @@ def _decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
             start_bits is None
             or checked_nbits is None
             or n == 0
-            or table.size > _AUTOMATON_MAX_IDS
             or table.order.size == 1
         ):
             results.append(decode(*block))
             continue
         _check_padding(buf, checked_nbits)
+        if table.size > _AUTOMATON_MAX_IDS:
+            if wide_bytes + buf.size > _LOOKUP_JOINT_BYTES and wide[-1]:
+                wide.append([])
+                wide_bytes = 0
+            wide[-1].append((len(results), buf, n, seg, checked_nbits, start_bits, table))
+            wide_bytes += buf.size
+            results.append(None)
+            continue
         joint.append((len(results), buf, n, seg, checked_nbits, start_bits, table._automaton))
         results.append(None)
+    for group in wide:
+        for (index, *_), ids in zip(group, _decode_wide(group), strict=True):
+            results[index] = ids
     if joint:
         unique = list({id(j[6]): j[6] for j in joint}.values())
         auto, bases = _Automaton.merged(unique)
@@ -924,6 +943,124 @@ def _decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
             results[index] = part
             o += n
     return [r for r in results if r is not None]
+
+
+_WideBlock = tuple[int, np.ndarray, int, int, int, np.ndarray, CodeTable]
+"""A large-alphabet block for :func:`_decode_wide`: (result index, payload, count,
+segment, nbits, checked segment starts, table)."""
+
+
+def _decode_wide(group: Sequence[_WideBlock]) -> list[np.ndarray]:
+    """Decode large-alphabet blocks together: one lane per segment of every block.
+
+    As :meth:`_Lookup.decode`, whose step decodes one symbol of every
+    segment of one block, but the segments of all the blocks advance in the
+    same steps, each lane through its own block's tables: the tables lie
+    end to end, a lane's window is shifted by its own table's width and
+    offset by where its table starts, and the canonical limits of table
+    ``k`` are raised by ``k << 33`` so that one ``searchsorted`` resolves
+    the long codewords of every lane.  Steps cost about the same whatever
+    the number of lanes, so four blocks take the steps of one.
+
+    Raises FormatError (without detail) when a lane does not decode exactly;
+    :func:`decode_blocks` then decodes block by block for the precise error.
+    """
+    if len(group) <= 1:
+        if not group:
+            return []
+        _, buf, n, seg, nbits, start_bits, table = group[0]
+        return [table._lookup.decode(buf, n, start_bits, seg, nbits)]
+    tables = list({id(item[6]._lookup): item[6]._lookup for item in group}.values())
+    place: dict[int, tuple[int, int, int, int]] = {}
+    symbol_base = limits = 0
+    for k, lookup in enumerate(tables):
+        place[id(lookup)] = (k, symbol_base, lookup.bits, limits + lookup.limit.size - 1)
+        symbol_base += lookup.symbol.size
+        limits += lookup.limit.size
+    symbol = np.concatenate([t.symbol for t in tables])
+    length = np.concatenate([t.length for t in tables])
+    limit = np.concatenate([t.limit + (np.uint64(k) << np.uint64(33))
+                            for k, t in enumerate(tables)])
+    limit_length = np.concatenate([t.limit_length for t in tables])
+    limit_first = np.concatenate([t.limit_first for t in tables])
+    bases = np.cumsum([0] + [t.order.size for t in tables[:-1]])
+    limit_offset = np.concatenate([t.limit_offset + b for t, b in zip(tables, bases, strict=True)])
+    order = np.concatenate([t.order for t in tables])
+    has_long = any(t.longest > t.bits for t in tables)
+    # The lanes: every segment of every block, the payloads end to end.
+    starts_l: list[np.ndarray] = []
+    ends_l: list[np.ndarray] = []
+    targets_l: list[np.ndarray] = []
+    lane_l: list[np.ndarray] = []
+    byte = 0
+    for _, buf, n, seg, nbits, start_bits, _ in group:
+        segments = start_bits.size
+        ends = np.append(start_bits[1:], nbits)
+        targets = np.full(segments, seg, dtype=np.int64)
+        targets[-1] = n - seg * (segments - 1)
+        starts_l.append(start_bits + 8 * byte)
+        ends_l.append(ends + 8 * byte)
+        targets_l.append(targets)
+        lane_l.append(np.full(segments, len(lane_l)))
+        byte += buf.size
+    pos = np.concatenate(starts_l)
+    want_end = np.concatenate(ends_l)
+    targets = np.concatenate(targets_l)
+    which = np.concatenate(lane_l)  # the block of each lane
+    info = np.array([place[id(item[6]._lookup)] for item in group], dtype=np.int64)[which]
+    lane_key = info[:, 0].astype(np.uint64) << np.uint64(33)
+    lane_base = info[:, 1]
+    lane_shift = (64 - info[:, 2]).astype(np.uint64)
+    lane_last = info[:, 3]
+    chunk = 256
+    padded = np.zeros(byte + 4 * chunk + 16, dtype=np.uint8)
+    np.concatenate([item[1] for item in group], out=padded[:byte])
+    windows = np.ndarray(
+        shape=(padded.size - 7,), dtype=">u8", buffer=padded, strides=(1,)
+    ).astype(np.uint64)
+    bit_limit = 8 * byte
+    steps = int(targets.max())
+    out = np.empty((pos.size, steps), dtype=np.uint32)
+    end = np.empty(pos.size, dtype=np.int64)
+    stop = {int(t): np.flatnonzero(targets == t) for t in np.unique(targets) if t < steps}
+    seven, three = np.uint64(7), np.int64(3)
+    thirty_two = np.uint64(32)
+    for t in range(steps):
+        if t in stop:
+            end[stop[t]] = pos[stop[t]]
+        window = windows[pos >> three]
+        window <<= pos.view(np.uint64) & seven
+        index = (window >> lane_shift).view(np.int64) + lane_base
+        size = length[index]
+        sym = symbol[index]
+        if has_long and not size.all():
+            z = np.flatnonzero(size == 0)
+            top = window[z] >> thirty_two
+            k = np.minimum(np.searchsorted(limit, top | lane_key[z], side="right"), lane_last[z])
+            n = limit_length[k]
+            at = limit_offset[k] + (
+                (top >> (thirty_two - n.astype(np.uint64))).astype(np.int64) - limit_first[k]
+            )
+            sym[z], size[z] = order[at], n
+        out[:, t] = sym
+        pos += size
+        if t % chunk == chunk - 1:
+            np.minimum(pos, bit_limit, out=pos)
+    last = targets == steps
+    end[last] = pos[last]
+    if not np.array_equal(end, want_end):
+        raise FormatError("a lane of a joint large-alphabet decode does not decode exactly")
+    results = []
+    lane = 0
+    for _, _, n, seg, _, start_bits, _ in group:
+        rows = out[lane : lane + start_bits.size, :seg]
+        ids = np.empty(n, dtype=np.uint32)
+        full = seg * (start_bits.size - 1)
+        ids[:full] = rows[:-1].reshape(-1)
+        ids[full:] = rows[-1, : n - full]
+        results.append(ids)
+        lane += start_bits.size
+    return results
 
 
 def _decode_single(buf: np.ndarray, table: CodeTable, n: int, nbits: int | None) -> np.ndarray:

@@ -195,3 +195,109 @@ def test_container_corrupt_block_in_a_batch(monkeypatch: pytest.MonkeyPatch) -> 
         entrocode.decompress_stream(io.BytesIO(bytes(blob)), out)
     written = out.getvalue()
     assert data.startswith(written) and len(written) < len(data)
+
+
+# ---------------------------------------------------------------------------
+# Large alphabets: the lookup decoder, several blocks in one lockstep pass
+# ---------------------------------------------------------------------------
+def random_wide_table(rng: np.random.Generator) -> CodeTable:
+    """A code over 257 to 3000 ids: the lookup decoder's, with or without codewords over 12 bits."""
+    size = int(rng.integers(257, 3001))
+    weights = rng.random(size) ** float(rng.uniform(0.5, 8)) + 1e-12
+    if rng.random() < 0.3:
+        weights[rng.random(size) < 0.3] = 0
+    cap = 12 if rng.random() < 0.25 else int(rng.integers(13, 25))
+    lengths = np.zeros(size, dtype=np.int64)
+    used = weights > 0
+    lengths[used] = limited_lengths(weights[used], cap)
+    return CodeTable.from_lengths(lengths)
+
+
+def random_wide_block(
+    rng: np.random.Generator, table: CodeTable | None = None
+) -> tuple[tuple, np.ndarray]:
+    table = table or random_wide_table(rng)
+    n = int(rng.integers(1, 6000))
+    segment = int(rng.choice([1, 7, 64, 500, 4096]))
+    p = 2.0 ** -table.lengths[table.order].astype(float)  # long codewords occur too
+    ids = rng.choice(table.order, size=n, p=p / p.sum()).astype(np.uint32)
+    enc = encode(ids, table, segment)
+    return (enc.payload, table, n, enc.starts, segment, enc.nbits), ids
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_wide_blocks_decode_together_as_one_by_one(seed: int) -> None:
+    rng = np.random.default_rng(1000 + seed)
+    shared = random_wide_table(rng)
+    pairs = []
+    for _ in range(int(rng.integers(2, 7))):
+        kind = rng.random()
+        if kind < 0.2:
+            pairs.append(random_block(rng))  # a byte-automaton block among them
+        else:
+            pairs.append(random_wide_block(rng, shared if kind < 0.45 else None))
+    got = decode_blocks([b for b, _ in pairs])
+    for (block, ids), out in zip(pairs, got, strict=True):
+        one = decode(*block)
+        assert out.dtype == one.dtype
+        np.testing.assert_array_equal(out, one)
+        np.testing.assert_array_equal(out, ids)
+        if ids.size <= 300:
+            np.testing.assert_array_equal(out, decode_reference(block[0], block[1], block[2]))
+
+
+def test_wide_blocks_in_groups_of_bounded_payload(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codec, "_LOOKUP_JOINT_BYTES", 3000)
+    rng = np.random.default_rng(77)
+    pairs = [random_wide_block(rng) for _ in range(6)]
+    for (_, ids), out in zip(pairs, decode_blocks([b for b, _ in pairs]), strict=True):
+        np.testing.assert_array_equal(out, ids)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_corrupt_wide_block_in_a_batch_raises_its_own_error(seed: int) -> None:
+    rng = np.random.default_rng(2000 + seed)
+    blocks = []
+    while len(blocks) < 4:
+        block, ids = random_wide_block(rng)
+        if ids.size > 50:
+            blocks.append(block)
+    victim = int(rng.integers(0, len(blocks)))
+    payload, table, n, starts, segment, nbits = blocks[victim]
+    buf = bytearray(payload)
+    for _ in range(int(rng.integers(1, 4))):  # flip bits
+        bit = int(rng.integers(0, nbits))
+        buf[bit // 8] ^= 0x80 >> (bit % 8)
+    if rng.random() < 0.3 and starts.size > 1:  # and move a segment start
+        starts = starts.copy()
+        starts[-1] = min(nbits - 1, starts[-1] + 1)
+    blocks[victim] = (bytes(buf), table, n, starts, segment, nbits)
+    expected = None
+    for block in blocks:
+        expected = error_of(lambda b=block: decode(*b))
+        if expected is not None:
+            break
+    if expected is None:
+        for block, out in zip(blocks, decode_blocks(blocks), strict=True):
+            np.testing.assert_array_equal(out, decode(*block))
+    else:
+        assert error_of(lambda: decode_blocks(blocks)) == expected
+
+
+def test_container_words_blocks_decode_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words-mode blocks with tables of their own round-trip through one joint decode."""
+    monkeypatch.setattr(container, "_LOCKSTEP_MIN_SYMBOLS", 1 << 10)
+    groups = []
+    real = codec._decode_wide
+
+    def spy(group):
+        groups.append(len(group))
+        return real(group)
+
+    monkeypatch.setattr(codec, "_decode_wide", spy)
+    rng = np.random.default_rng(9)
+    vocab = [f"w{i}" for i in range(3000)]
+    text = " ".join(rng.choice(vocab, 40000, p=None).tolist()).encode()
+    blob = entrocode.compress(text, symbols="words", block_size=60000)
+    assert entrocode.decompress(blob) == text
+    assert groups and max(groups) >= 2
