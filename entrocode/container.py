@@ -392,6 +392,8 @@ def _code_lengths(weights: np.ndarray, cap: int, max_length: int | None) -> np.n
 # ---------------------------------------------------------------------------
 def _varint(value: int) -> bytes:
     """Unsigned LEB128: 7 bits per byte, low bits first, high bit = more follows."""
+    if value < 0x80:
+        return _ONE_BYTE[value]
     out = bytearray()
     while True:
         byte = value & 0x7F
@@ -401,6 +403,9 @@ def _varint(value: int) -> bytes:
         else:
             out.append(byte)
             return bytes(out)
+
+
+_ONE_BYTE = tuple(bytes((value,)) for value in range(0x80))
 
 
 class _BitWriter:
@@ -768,13 +773,31 @@ def _read_lengths(reader: _Reader, n: int) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # Tables: alphabet and lengths
 # ---------------------------------------------------------------------------
-def _shared_prefix(a: bytes, b: bytes) -> int:
-    """Length of the longest common prefix of `a` and `b`."""
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
+def _shared_prefixes(symbols: tuple[bytes, ...]) -> list[int]:
+    """Length of the prefix each symbol shares with the one before it (0 for the first).
+
+    By whole arrays over the symbols laid end to end: eight bytes compared at
+    a time while the pairs agree, then one byte at a time.
+    """
+    n = len(symbols)
+    if n < 2:
+        return [0] * n
+    sizes = np.fromiter(map(len, symbols), dtype=np.int64, count=n)
+    padded = np.zeros(int(sizes.sum()) + 8, dtype=np.uint8)
+    padded[:-8] = np.frombuffer(b"".join(symbols), dtype=np.uint8)
+    words = np.ndarray(shape=(padded.size - 7,), dtype=">u8", buffer=padded, strides=(1,))
+    first = np.cumsum(sizes) - sizes
+    a, b = first[:-1], first[1:]
+    limit = np.minimum(sizes[1:], sizes[:-1])
+    k = np.zeros(n - 1, dtype=np.int64)
+    for step, view in ((8, words), (1, padded)):
+        active = np.flatnonzero(limit - k >= step)
+        while active.size:
+            at = k[active]
+            active = active[view[a[active] + at] == view[b[active] + at]]
+            k[active] += step
+            active = active[limit[active] - k[active] >= step]
+    return [0, *k.tolist()]
 
 
 def _table_bytes(mode: str, table: _Table) -> bytes:
@@ -790,13 +813,10 @@ def _table_bytes(mode: str, table: _Table) -> bytes:
         full[points] = table.lengths
         return _varint(size) + _lengths_bytes(full)
     out = bytearray(_varint(len(symbols)))
-    previous = b""
-    for symbol in symbols:
-        shared = _shared_prefix(previous, symbol)
+    for symbol, shared in zip(symbols, _shared_prefixes(symbols), strict=True):
         out += _varint(shared)
         out += _varint(len(symbol) - shared)
         out += symbol[shared:]
-        previous = symbol
     out += _lengths_bytes(table.lengths)
     return bytes(out)
 

@@ -863,3 +863,23 @@ def test_the_format_document_example_is_a_real_file() -> None:
                 break
             hex_bytes.append(token)
     assert bytes.fromhex("".join(hex_bytes)) == compress(b"abracadabra" * 3)
+
+
+def test_shared_prefixes_of_a_sorted_alphabet() -> None:
+    # The front coding of text alphabets stores, per symbol, the length of the
+    # prefix it shares with the one before: eight bytes at a time, then bytes.
+    def plain(a: bytes, b: bytes) -> int:
+        k = 0
+        while k < min(len(a), len(b)) and a[k] == b[k]:
+            k += 1
+        return k
+
+    rng = random.Random(4)
+    cases = [(), (b"x",), (b"ab", b"abc"), (b"a" * 20, b"a" * 20 + b"b", b"b")]
+    for _ in range(300):
+        size = rng.choice([3, 9, 17, 40])
+        cases.append(tuple(sorted({bytes(rng.choice(b"ab") for _ in range(rng.randint(1, size)))
+                                   for _ in range(rng.randint(1, 50))})))
+    for symbols in cases:
+        expected = [0] + [plain(a, b) for a, b in zip(symbols, symbols[1:])] if symbols else []
+        assert container._shared_prefixes(symbols) == expected, symbols
