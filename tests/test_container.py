@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import math
 import os
 import random
@@ -881,5 +882,5 @@ def test_shared_prefixes_of_a_sorted_alphabet() -> None:
         cases.append(tuple(sorted({bytes(rng.choice(b"ab") for _ in range(rng.randint(1, size)))
                                    for _ in range(rng.randint(1, 50))})))
     for symbols in cases:
-        expected = [0] + [plain(a, b) for a, b in zip(symbols, symbols[1:])] if symbols else []
+        expected = [0] + [plain(a, b) for a, b in itertools.pairwise(symbols)] if symbols else []
         assert container._shared_prefixes(symbols) == expected, symbols
