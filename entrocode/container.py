@@ -560,6 +560,55 @@ class _Reader:
                 return value
         raise FormatError(f"corrupt {self.where}: {what} is longer than {_MAX_VARINT_BYTES} bytes")
 
+    def front_coded(self, count: int) -> list[bytes]:
+        """`count` front-coded symbols of a text table (docs/FORMAT.md), checked.
+
+        Each is the length of the prefix it shares with the one before, the
+        length of the rest, then the rest.  Where the first length is a
+        one-byte varint, the second one of one or two bytes, and the rest is
+        buffered, the symbol is read from the buffer at once; the errors are
+        those of reading field by field.
+        """
+        entries: list[bytes] = []
+        previous = b""
+        total = 0
+        tail: bytes | None
+        for _ in range(count):
+            buf, pos = self._buf, self._pos
+            size = len(buf)
+            start = -1  # where the rest begins, once both lengths are read here
+            if pos + 2 <= size and buf[pos] < 0x80:
+                shared, rest = buf[pos], buf[pos + 1]
+                if rest < 0x80:
+                    start = pos + 2
+                elif pos + 3 <= size and 0 < buf[pos + 2] < 0x80:
+                    rest = (rest & 0x7F) | buf[pos + 2] << 7
+                    start = pos + 3
+            if start >= 0 and start + rest <= size:
+                if shared > len(previous):
+                    raise FormatError(f"corrupt {self.where}: shared prefix length {shared} "
+                                      f"exceeds the limit {len(previous)}")
+                tail = buf[start : start + rest]
+                self._pos = start + rest
+                self.consumed += start + rest - pos
+            else:
+                shared = self.varint(len(previous), "shared prefix length")
+                rest = self.varint(MAX_ALPHABET_BYTES, "symbol length")
+                tail = None  # taken once the size is checked
+            total += shared + rest
+            if total > MAX_ALPHABET_BYTES:
+                raise FormatError(
+                    f"corrupt {self.where}: the alphabet exceeds {MAX_ALPHABET_BYTES} bytes"
+                )
+            symbol = previous[:shared] + (self.take(rest) if tail is None else tail)
+            if entries and symbol <= previous:
+                raise FormatError(f"corrupt {self.where}: alphabet not in increasing order")
+            if not symbol:
+                raise FormatError(f"corrupt {self.where}: an empty symbol in the alphabet")
+            entries.append(symbol)
+            previous = symbol
+        return entries
+
     def at_eof(self) -> bool:
         return self._pos >= len(self._buf) and not self._more(1)
 
@@ -840,25 +889,7 @@ def _read_table(reader: _Reader, mode: str) -> _Table:
         count = reader.varint(MAX_BLOCK_BYTES, "alphabet size")
         if count == 0:
             raise FormatError(f"corrupt {reader.where}: empty alphabet")
-        entries: list[bytes] = []
-        previous = b""
-        total = 0
-        for _ in range(count):
-            shared = reader.varint(len(previous), "shared prefix length")
-            rest = reader.varint(MAX_ALPHABET_BYTES, "symbol length")
-            total += shared + rest
-            if total > MAX_ALPHABET_BYTES:
-                raise FormatError(
-                    f"corrupt {reader.where}: the alphabet exceeds {MAX_ALPHABET_BYTES} bytes"
-                )
-            symbol = previous[:shared] + reader.take(rest)
-            if entries and symbol <= previous:
-                raise FormatError(f"corrupt {reader.where}: alphabet not in increasing order")
-            if not symbol:
-                raise FormatError(f"corrupt {reader.where}: an empty symbol in the alphabet")
-            entries.append(symbol)
-            previous = symbol
-        symbols = tuple(entries)
+        symbols = tuple(reader.front_coded(count))
         lengths = _read_lengths(reader, count)
         if not lengths.all():
             raise FormatError(f"corrupt {reader.where}: a symbol of the alphabet has no code")

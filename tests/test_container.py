@@ -884,3 +884,18 @@ def test_shared_prefixes_of_a_sorted_alphabet() -> None:
     for symbols in cases:
         expected = [0] + [plain(a, b) for a, b in itertools.pairwise(symbols)] if symbols else []
         assert container._shared_prefixes(symbols) == expected, symbols
+
+
+@pytest.mark.parametrize("step", [1, 3, 1000, 1 << 20])
+def test_long_symbols_round_trip_through_any_reads(step: int) -> None:
+    # Lines of 1 to 40,000 bytes: their lengths take one, two and three
+    # varint bytes, read from the buffer at once or field by field.
+    rng = random.Random(step)
+    lines = [bytes(rng.choice(b"abc ") for _ in range(rng.choice([1, 100, 127, 128, 300,
+                                                                    16383, 16384, 40000])))
+             + b"\n" for _ in range(60)]
+    data = b"".join(rng.choice(lines) for _ in range(200))
+    blob = compress(data, symbols="lines")
+    out = io.BytesIO()
+    decompress_stream(Pipe(blob, step=step), out)
+    assert out.getvalue() == data
