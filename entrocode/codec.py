@@ -830,7 +830,8 @@ def decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
 
     Blocks of codes of more than 256 ids are decoded together in the same
     way by the lookup decoder (:func:`_decode_wide`: their tables end to
-    end, one lane per segment), in groups of up to 2 MiB of payload.
+    end, one lane per segment), in groups of one segment size and up to
+    2 MiB of payload.
     Blocks of one-symbol codes, without ``starts`` or ``nbits``, and empty
     ones are decoded on their own by :func:`decode`.
 
@@ -890,7 +891,9 @@ def _decode_blocks(blocks: Sequence[Block]) -> list[np.ndarray]:
             continue
         _check_padding(buf, checked_nbits)
         if table.size > _AUTOMATON_MAX_IDS:
-            if wide_bytes + buf.size > _LOOKUP_JOINT_BYTES and wide[-1]:
+            # A group shares one segment size, so that its (lanes x steps)
+            # output holds about its symbols, and a bounded payload.
+            if wide[-1] and (wide_bytes + buf.size > _LOOKUP_JOINT_BYTES or seg != wide[-1][0][3]):
                 wide.append([])
                 wide_bytes = 0
             wide[-1].append((len(results), buf, n, seg, checked_nbits, start_bits, table))

@@ -301,3 +301,27 @@ def test_container_words_blocks_decode_together(monkeypatch: pytest.MonkeyPatch)
     blob = entrocode.compress(text, symbols="words", block_size=60000)
     assert entrocode.decompress(blob) == text
     assert groups and max(groups) >= 2
+
+
+def test_wide_blocks_of_other_segment_sizes_decode_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A block whose segments are far longer than the others' would make the
+    # joint (lanes x steps) output far larger than its symbols: it is
+    # decoded in a group of its own.
+    groups = []
+    real = codec._decode_wide
+
+    def spy(group):
+        groups.append([item[3] for item in group])
+        return real(group)
+
+    monkeypatch.setattr(codec, "_decode_wide", spy)
+    rng = np.random.default_rng(31)
+    table = random_wide_table(rng)
+    pairs = []
+    for segment in (64, 64, 1 << 20, 64):
+        ids = rng.choice(table.order, size=3000).astype(np.uint32)
+        enc = encode(ids, table, segment)
+        pairs.append(((enc.payload, table, ids.size, enc.starts, segment, enc.nbits), ids))
+    for (_, ids), out in zip(pairs, decode_blocks([b for b, _ in pairs]), strict=True):
+        np.testing.assert_array_equal(out, ids)
+    assert groups == [[64, 64], [1 << 20], [64]]
