@@ -118,6 +118,35 @@ def error_of(call) -> str | None:
     return None
 
 
+def spy(monkeypatch: pytest.MonkeyPatch, name: str, record) -> list:
+    """Replace codec.<name> (a function of one argument) by one that also records record(arg)."""
+    calls = []
+    real = getattr(codec, name)
+
+    def wrapper(arg):
+        calls.append(record(arg))
+        return real(arg)
+
+    monkeypatch.setattr(codec, name, wrapper)
+    return calls
+
+
+def assert_decodes_as_one_by_one(blocks: list) -> None:
+    """decode_blocks raises the first error decode raises, or gives decode's ids."""
+    expected = None
+    for block in blocks:
+        expected = error_of(lambda b=block: decode(*b))
+        if expected is not None:
+            break
+    if expected is None:
+        # The corruption left valid blocks (the same ids or other ids that
+        # fit exactly): the joint decode must agree with decode.
+        for block, out in zip(blocks, decode_blocks(blocks), strict=True):
+            np.testing.assert_array_equal(out, decode(*block))
+    else:
+        assert error_of(lambda: decode_blocks(blocks)) == expected
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_corrupt_block_in_a_batch_raises_its_own_error(seed: int) -> None:
     """A corrupt block raises what decode raises for it; never wrong data."""
@@ -149,32 +178,13 @@ def test_corrupt_block_in_a_batch_raises_its_own_error(seed: int) -> None:
         if (nbits + 7) // 8 != len(payload):
             nbits = nbits + 2
     blocks[victim] = (payload, table, n, starts, segment, nbits)
-    expected = None
-    for block in blocks:
-        expected = error_of(lambda b=block: decode(*b))
-        if expected is not None:
-            break
-    if expected is None:
-        # The corruption left a valid block (the same ids or other ids that
-        # fit exactly): the joint decode must agree with decode.
-        got = decode_blocks(blocks)
-        for block, out in zip(blocks, got, strict=True):
-            np.testing.assert_array_equal(out, decode(*block))
-    else:
-        assert error_of(lambda: decode_blocks(blocks)) == expected
+    assert_decodes_as_one_by_one(blocks)
 
 
 def test_container_batches_blocks_with_their_own_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """Multi-segment blocks with different tables round-trip through one joint decode."""
     monkeypatch.setattr(container, "_LOCKSTEP_MIN_SYMBOLS", 1 << 10)
-    calls = []
-    real = codec.decode_blocks
-
-    def spy(blocks):
-        calls.append(len(blocks))
-        return real(blocks)
-
-    monkeypatch.setattr(codec, "decode_blocks", spy)
+    calls = spy(monkeypatch, "decode_blocks", len)
     rng = np.random.default_rng(5)
     parts = [rng.choice(np.arange(a, a + 40), 30000).astype(np.uint8) for a in (0, 60, 120, 180)]
     data = np.concatenate(parts).tobytes()
@@ -272,29 +282,13 @@ def test_corrupt_wide_block_in_a_batch_raises_its_own_error(seed: int) -> None:
         starts = starts.copy()
         starts[-1] = min(nbits - 1, starts[-1] + 1)
     blocks[victim] = (bytes(buf), table, n, starts, segment, nbits)
-    expected = None
-    for block in blocks:
-        expected = error_of(lambda b=block: decode(*b))
-        if expected is not None:
-            break
-    if expected is None:
-        for block, out in zip(blocks, decode_blocks(blocks), strict=True):
-            np.testing.assert_array_equal(out, decode(*block))
-    else:
-        assert error_of(lambda: decode_blocks(blocks)) == expected
+    assert_decodes_as_one_by_one(blocks)
 
 
 def test_container_words_blocks_decode_together(monkeypatch: pytest.MonkeyPatch) -> None:
     """Words-mode blocks with tables of their own round-trip through one joint decode."""
     monkeypatch.setattr(container, "_LOCKSTEP_MIN_SYMBOLS", 1 << 10)
-    groups = []
-    real = codec._decode_wide
-
-    def spy(group):
-        groups.append(len(group))
-        return real(group)
-
-    monkeypatch.setattr(codec, "_decode_wide", spy)
+    groups = spy(monkeypatch, "_decode_wide", len)
     rng = np.random.default_rng(9)
     vocab = [f"w{i}" for i in range(3000)]
     text = " ".join(rng.choice(vocab, 40000, p=None).tolist()).encode()
@@ -307,14 +301,7 @@ def test_wide_blocks_of_other_segment_sizes_decode_apart(monkeypatch: pytest.Mon
     # A block whose segments are far longer than the others' would make the
     # joint (lanes x steps) output far larger than its symbols: it is
     # decoded in a group of its own.
-    groups = []
-    real = codec._decode_wide
-
-    def spy(group):
-        groups.append([item[3] for item in group])
-        return real(group)
-
-    monkeypatch.setattr(codec, "_decode_wide", spy)
+    groups = spy(monkeypatch, "_decode_wide", lambda group: [item[3] for item in group])
     rng = np.random.default_rng(31)
     table = random_wide_table(rng)
     pairs = []
