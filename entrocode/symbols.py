@@ -615,55 +615,74 @@ def _words_by_arrays(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]] | None
             classes[c] = _WORD_CHAR.match(chr(c)) is not None
         word = classes[points]
     n = points.size
-    starts = np.concatenate(([0], np.flatnonzero(word[1:] != word[:-1]) + 1))
-    ends = np.append(starts[1:], n)
+    # Run boundaries: 0, every change of class, n.  (The arrays below are
+    # made in place where they can be: each fresh array costs page faults.)
+    changes = np.flatnonzero(word[1:] != word[:-1])
+    edges = np.empty(changes.size + 2, dtype=np.int64)
+    edges[0], edges[-1] = 0, n
+    np.add(changes, 1, out=edges[1:-1])
+    del changes, word
+    starts, ends = edges[:-1], edges[1:]
+    count = starts.size
     # Slices of whole runs, about _HASH_SLICE characters each (a longer run
     # is a slice of its own).
     firsts = np.unique(np.searchsorted(starts, np.arange(0, n, _HASH_SLICE), side="right") - 1)
-    bounds = np.append(firsts, starts.size)
+    bounds = np.append(firsts, count)
     longest = int((ends[bounds[1:] - 1] - starts[bounds[:-1]]).max())
     base = np.full(longest + 1, _HASH_BASE, dtype=np.uint64)
     base[0] = 1
     power = np.cumprod(base)  # B**i modulo 2**64
     base[1:] = pow(_HASH_BASE, -1, 1 << 64)
     inverse_power = np.cumprod(base)  # B**-i modulo 2**64
-    hashes = np.empty(starts.size, dtype=np.uint64)
+    hashes = np.empty(count, dtype=np.uint64)
+    prefix = np.zeros(longest + 1, dtype=np.uint64)
     for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         s0, s1 = int(starts[r0]), int(ends[r1 - 1])
-        prefix = np.zeros(s1 - s0 + 1, dtype=np.uint64)
-        np.multiply(points[s0:s1], power[: s1 - s0], out=prefix[1:])
-        np.cumsum(prefix[1:], out=prefix[1:])
+        np.multiply(points[s0:s1], power[: s1 - s0], out=prefix[1 : s1 - s0 + 1])
+        np.cumsum(prefix[1 : s1 - s0 + 1], out=prefix[1 : s1 - s0 + 1])
         a, b = starts[r0:r1] - s0, ends[r0:r1] - s0
-        hashes[r0:r1] = (prefix[b] - prefix[a]) * inverse_power[a]
+        part = hashes[r0:r1]
+        np.subtract(prefix[b], prefix[a], out=part)
+        part *= inverse_power[a]
     # Mix (splitmix64's finalizer, a bijection) so that the top bits depend
     # on every character: a one-character run's raw hash is its code point.
+    mixed = np.empty_like(hashes)
     for shift_by, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
-        hashes ^= hashes >> np.uint64(shift_by)
+        np.right_shift(hashes, np.uint64(shift_by), out=mixed)
+        hashes ^= mixed
         hashes *= np.uint64(factor)
-    hashes ^= hashes >> np.uint64(31)
+    np.right_shift(hashes, np.uint64(31), out=mixed)
+    hashes ^= mixed
     # Number the hashes by one sort: the top bits of each key are the run's
     # hash, the low bits its index.
-    count = starts.size
     index_bits = max(1, (count - 1).bit_length())
     if index_bits > 32:
         return None
     low = np.uint64((1 << index_bits) - 1)
-    keys_sorted = np.sort((hashes & ~low) | np.arange(count, dtype=np.uint64))
-    order = (keys_sorted & low).astype(np.int64)
+    keys = hashes
+    keys &= ~low
+    keys |= np.arange(count, dtype=np.uint64)
+    keys.sort()
+    order = np.bitwise_and(keys, low, out=mixed).view(np.int64)
+    keys >>= np.uint64(index_bits)  # now the hash part alone
     new_hash = np.empty(count, dtype=bool)
     new_hash[0] = True
-    top = keys_sorted >> np.uint64(index_bits)
-    np.not_equal(top[1:], top[:-1], out=new_hash[1:])
+    np.not_equal(keys[1:], keys[:-1], out=new_hash[1:])
     first = order[new_hash]  # one run of each hash
-    inverse = np.empty(count, dtype=np.int64)
-    inverse[order] = np.cumsum(new_hash) - 1
     distinct = first.size
+    number = np.cumsum(new_hash)
+    number -= 1
+    inverse = np.empty(count, dtype=np.int64)
+    inverse[order] = number
+    del keys, hashes, mixed, order, number, new_hash
     # Every run must equal the run chosen for its hash, character by character.
-    sizes = ends - starts
+    sizes = np.subtract(ends, starts)
     rep = first[inverse]
     if not np.array_equal(sizes, sizes[rep]):
         return None
-    shift = starts[rep] - starts
+    shift = starts[rep]
+    shift -= starts
+    del rep
     for r0, r1 in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         s0, s1 = int(starts[r0]), int(ends[r1 - 1])
         source = np.repeat(shift[r0:r1], sizes[r0:r1])
@@ -672,13 +691,13 @@ def _words_by_arrays(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]] | None
             return None
     spans = zip(starts[first].tolist(), ends[first].tolist(), strict=True)
     if text is None:
-        keys = [data[a:b] for a, b in spans]
+        found = [data[a:b] for a, b in spans]
     else:
-        keys = [text[a:b].encode("utf-8") for a, b in spans]
-    by_bytes = sorted(range(distinct), key=keys.__getitem__)
+        found = [text[a:b].encode("utf-8") for a, b in spans]
+    by_bytes = sorted(range(distinct), key=found.__getitem__)
     rank = np.empty(distinct, dtype=np.uint32)
     rank[by_bytes] = np.arange(distinct, dtype=np.uint32)
-    return rank[inverse], tuple(keys[k] for k in by_bytes)
+    return rank[inverse], tuple(found[k] for k in by_bytes)
 
 
 def _split_lines(data: bytes) -> list[bytes]:
