@@ -822,23 +822,24 @@ def _read_lengths(reader: _Reader, n: int) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # Tables: alphabet and lengths
 # ---------------------------------------------------------------------------
-def _shared_prefixes(symbols: tuple[bytes, ...]) -> list[int]:
+def _shared_prefixes(sizes: np.ndarray, joined: np.ndarray) -> np.ndarray:
     """Length of the prefix each symbol shares with the one before it (0 for the first).
 
-    By whole arrays over the symbols laid end to end: eight bytes compared at
-    a time while the pairs agree, then one byte at a time.
+    `joined` is the symbols end to end, `sizes` their lengths.  By whole
+    arrays: eight bytes compared at a time while the pairs agree, then one
+    byte at a time.
     """
-    n = len(symbols)
+    n = sizes.size
+    shared = np.zeros(n, dtype=np.int64)
     if n < 2:
-        return [0] * n
-    sizes = np.fromiter(map(len, symbols), dtype=np.int64, count=n)
-    padded = np.zeros(int(sizes.sum()) + 8, dtype=np.uint8)
-    padded[:-8] = np.frombuffer(b"".join(symbols), dtype=np.uint8)
+        return shared
+    padded = np.zeros(joined.size + 8, dtype=np.uint8)
+    padded[:-8] = joined
     words = np.ndarray(shape=(padded.size - 7,), dtype=">u8", buffer=padded, strides=(1,))
     first = np.cumsum(sizes) - sizes
     a, b = first[:-1], first[1:]
     limit = np.minimum(sizes[1:], sizes[:-1])
-    k = np.zeros(n - 1, dtype=np.int64)
+    k = shared[1:]
     for step, view in ((8, words), (1, padded)):
         active = np.flatnonzero(limit - k >= step)
         while active.size:
@@ -846,7 +847,48 @@ def _shared_prefixes(symbols: tuple[bytes, ...]) -> list[int]:
             active = active[view[a[active] + at] == view[b[active] + at]]
             k[active] += step
             active = active[limit[active] - k[active] >= step]
-    return [0, *k.tolist()]
+    return shared
+
+
+_FRONT_CODED_ARRAY_BYTES = 1 << 20
+"""Alphabets of up to this many bytes are front-coded by whole arrays."""
+
+
+def _front_coded(symbols: tuple[bytes, ...]) -> bytes:
+    """The sorted symbols of a text table, front-coded (docs/FORMAT.md, "Code table").
+
+    Each symbol is written as the length of the prefix it shares with the
+    one before, the length of the rest, then the rest.  When every length
+    is a one-byte varint (words, short lines) and the alphabet is small,
+    the bytes are laid out by whole arrays; otherwise symbol by symbol.
+    """
+    if not symbols:
+        return b""
+    sizes = np.fromiter(map(len, symbols), dtype=np.int64, count=len(symbols))
+    joined = np.frombuffer(b"".join(symbols), dtype=np.uint8)
+    shared = _shared_prefixes(sizes, joined)
+    rest = sizes - shared
+    if (joined.size > _FRONT_CODED_ARRAY_BYTES or int(shared.max()) >= 0x80
+            or int(rest.max()) >= 0x80):
+        out = bytearray()
+        for symbol, k in zip(symbols, shared.tolist(), strict=True):
+            out += _varint(k)
+            out += _varint(len(symbol) - k)
+            out += symbol[k:]
+        return bytes(out)
+    entry = rest + 2
+    ends = np.cumsum(entry)
+    out_array = np.empty(int(ends[-1]), dtype=np.uint8)
+    begin = ends - entry
+    out_array[begin] = shared
+    out_array[begin + 1] = rest
+    # The rests: output byte begin + 2 + j of a symbol is its byte shared + j.
+    rest_start = np.cumsum(rest) - rest
+    step = np.arange(int(rest.sum()))
+    source = np.repeat(np.cumsum(sizes) - sizes + shared - rest_start, rest) + step
+    target = np.repeat(begin + 2 - rest_start, rest) + step
+    out_array[target] = joined[source]
+    return out_array.tobytes()
 
 
 def _table_bytes(mode: str, table: _Table) -> bytes:
@@ -861,13 +903,7 @@ def _table_bytes(mode: str, table: _Table) -> bytes:
         full = np.zeros(size, dtype=np.int64)
         full[points] = table.lengths
         return _varint(size) + _lengths_bytes(full)
-    out = bytearray(_varint(len(symbols)))
-    for symbol, shared in zip(symbols, _shared_prefixes(symbols), strict=True):
-        out += _varint(shared)
-        out += _varint(len(symbol) - shared)
-        out += symbol[shared:]
-    out += _lengths_bytes(table.lengths)
-    return bytes(out)
+    return _varint(len(symbols)) + _front_coded(symbols) + _lengths_bytes(table.lengths)
 
 
 def _read_table(reader: _Reader, mode: str) -> _Table:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import itertools
 import math
 import os
 import random
@@ -866,24 +865,33 @@ def test_the_format_document_example_is_a_real_file() -> None:
     assert bytes.fromhex("".join(hex_bytes)) == compress(b"abracadabra" * 3)
 
 
-def test_shared_prefixes_of_a_sorted_alphabet() -> None:
-    # The front coding of text alphabets stores, per symbol, the length of the
-    # prefix it shares with the one before: eight bytes at a time, then bytes.
-    def plain(a: bytes, b: bytes) -> int:
+def _front_coded_plainly(symbols: tuple[bytes, ...]) -> bytes:
+    """Front coding symbol by symbol, as docs/FORMAT.md describes it."""
+    out, previous = b"", b""
+    for symbol in symbols:
         k = 0
-        while k < min(len(a), len(b)) and a[k] == b[k]:
+        while k < min(len(previous), len(symbol)) and previous[k] == symbol[k]:
             k += 1
-        return k
+        out += container._varint(k) + container._varint(len(symbol) - k) + symbol[k:]
+        previous = symbol
+    return out
 
-    rng = random.Random(4)
-    cases = [(), (b"x",), (b"ab", b"abc"), (b"a" * 20, b"a" * 20 + b"b", b"b")]
+
+@pytest.mark.parametrize("array_bytes", [0, container._FRONT_CODED_ARRAY_BYTES])
+def test_front_coded_alphabets(monkeypatch: pytest.MonkeyPatch, array_bytes: int) -> None:
+    # The shared prefixes come eight bytes, then one, at a time; the bytes
+    # are laid out by whole arrays (short symbols, small alphabets) or one
+    # symbol at a time: both give FORMAT.md's front coding.
+    monkeypatch.setattr(container, "_FRONT_CODED_ARRAY_BYTES", array_bytes)
+    rng = random.Random(4 + array_bytes)
+    cases = [(), (b"x",), (b"ab", b"abc"), (b"a" * 20, b"a" * 20 + b"b", b"b"),
+             (b"a" * 127, b"a" * 128, b"b" * 300)]
     for _ in range(300):
-        size = rng.choice([3, 9, 17, 40])
+        size = rng.choice([3, 9, 17, 40, 200])
         cases.append(tuple(sorted({bytes(rng.choice(b"ab") for _ in range(rng.randint(1, size)))
                                    for _ in range(rng.randint(1, 50))})))
     for symbols in cases:
-        expected = [0] + [plain(a, b) for a, b in itertools.pairwise(symbols)] if symbols else []
-        assert container._shared_prefixes(symbols) == expected, symbols
+        assert container._front_coded(symbols) == _front_coded_plainly(symbols), symbols
 
 
 @pytest.mark.parametrize("step", [1, 3, 1000, 1 << 20])
