@@ -592,12 +592,13 @@ def _words_by_arrays(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]] | None
     Each character is classed as a word character or not (``\\w``, by ``re``
     for each distinct character); a run ends where the class changes.  Each
     run gets a polynomial hash of its characters, ``h = sum_k c[k] * B**k``
-    modulo 2**64 (from prefix sums over slices of the text), the distinct
-    hashes number the runs, and then every run is compared character by
-    character with the first run of its hash.  Should two different runs
-    share a hash (the chance is about runs**2 / 2**64), that check fails and
-    None sends the caller to the ``re`` tokenizer: the result is always
-    exactly that of ``re``.
+    modulo 2**64 (from prefix sums over slices of the text), mixed; one sort
+    of (hash, index) keys numbers the distinct hashes, and then every run is
+    compared character by character with one run of its hash.  The keys
+    keep ``64 - log2(runs)`` bits of hash (44 for a chunk of a million
+    characters), so two different runs share one with a chance of about
+    ``distinct**2 / 2**44``: that check then fails and None sends the caller
+    to the ``re`` tokenizer.  The result is always exactly that of ``re``.
     """
     if not data:
         return None
