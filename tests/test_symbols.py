@@ -734,3 +734,16 @@ def test_words_by_arrays_fall_back_on_a_hash_collision(monkeypatch: pytest.Monke
     tokens = tokenize(data, "words")
     assert (tokens.ids.tolist(), tokens.alphabet) == _words_by_re(data)
     assert symbols._words_by_arrays(b"ab ab cd") is not None  # no collision: arrays
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.characters(codec="utf-8"), max_size=6),
+                          st.sampled_from(["a", " ", "_", "é", "\u0301", "٣", "中", "\n"])),
+                max_size=60))
+def test_words_by_arrays_agree_with_re_property(pieces: list[str]) -> None:
+    data = "".join(pieces).encode("utf-8")
+    if not data:
+        return
+    ids, alphabet = symbols._words_by_arrays(data) or (None, None)
+    assert ids is not None
+    assert (ids.tolist(), alphabet) == _words_by_re(data)
