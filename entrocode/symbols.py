@@ -619,7 +619,7 @@ def _words_by_arrays(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]] | None
     # Run boundaries: 0, every change of class, n.  (The arrays below are
     # made in place where they can be: each fresh array costs page faults.)
     changes = np.flatnonzero(word[1:] != word[:-1])
-    edges = np.empty(changes.size + 2, dtype=np.int64)
+    edges = np.empty(changes.size + 2, dtype=np.int32 if n < 1 << 31 else np.int64)
     edges[0], edges[-1] = 0, n
     np.add(changes, 1, out=edges[1:-1])
     del changes, word
@@ -673,7 +673,7 @@ def _words_by_arrays(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]] | None
     distinct = first.size
     number = np.cumsum(new_hash)
     number -= 1
-    inverse = np.empty(count, dtype=np.int64)
+    inverse = np.empty(count, dtype=edges.dtype)
     inverse[order] = number
     del keys, hashes, mixed, order, number, new_hash
     # Every run must equal the run chosen for its hash, character by character.
