@@ -619,7 +619,7 @@ def _words_by_arrays(data: bytes) -> tuple[np.ndarray, tuple[bytes, ...]] | None
     # Run boundaries: 0, every change of class, n.  (The arrays below are
     # made in place where they can be: each fresh array costs page faults.)
     changes = np.flatnonzero(word[1:] != word[:-1])
-    edges = np.empty(changes.size + 2, dtype=np.int32 if n < 1 << 31 else np.int64)
+    edges: np.ndarray = np.empty(changes.size + 2, dtype=np.int32 if n < 1 << 31 else np.int64)
     edges[0], edges[-1] = 0, n
     np.add(changes, 1, out=edges[1:-1])
     del changes, word
