@@ -20,17 +20,26 @@ from entrocode.codec import CodeTable, decode, decode_blocks, decode_reference, 
 from entrocode.errors import FormatError
 
 
-def random_table(rng: np.random.Generator) -> CodeTable:
-    """A code over up to 256 ids, skewed by a random power; some ids without codewords."""
-    size = int(rng.integers(2, 257))
-    weights = rng.random(size) ** float(rng.uniform(0.5, 6)) + 1e-9
-    if rng.random() < 0.4:
+def random_table(rng: np.random.Generator, wide: bool = False) -> CodeTable:
+    """A code skewed by a random power, some ids without codewords.
+
+    Over up to 256 ids (the byte automaton's), or with `wide` over 257 to
+    3000 (the lookup decoder's, with or without codewords over 12 bits).
+    """
+    size = int(rng.integers(257, 3001) if wide else rng.integers(2, 257))
+    weights = rng.random(size) ** float(rng.uniform(0.5, 8 if wide else 6)) + (
+        1e-12 if wide else 1e-9)
+    if rng.random() < (0.3 if wide else 0.4):
         weights[rng.random(size) < 0.3] = 0
     if np.count_nonzero(weights) < 2:
         weights[:2] = 1.0
+    if wide:
+        cap = 12 if rng.random() < 0.25 else int(rng.integers(13, 25))
+    else:
+        cap = int(rng.integers(8, 25))
     lengths = np.zeros(size, dtype=np.int64)
     used = weights > 0
-    lengths[used] = limited_lengths(weights[used], int(rng.integers(8, 25)))
+    lengths[used] = limited_lengths(weights[used], cap)
     return CodeTable.from_lengths(lengths)
 
 
@@ -210,23 +219,10 @@ def test_container_corrupt_block_in_a_batch(monkeypatch: pytest.MonkeyPatch) -> 
 # ---------------------------------------------------------------------------
 # Large alphabets: the lookup decoder, several blocks in one lockstep pass
 # ---------------------------------------------------------------------------
-def random_wide_table(rng: np.random.Generator) -> CodeTable:
-    """A code over 257 to 3000 ids: the lookup decoder's, with or without codewords over 12 bits."""
-    size = int(rng.integers(257, 3001))
-    weights = rng.random(size) ** float(rng.uniform(0.5, 8)) + 1e-12
-    if rng.random() < 0.3:
-        weights[rng.random(size) < 0.3] = 0
-    cap = 12 if rng.random() < 0.25 else int(rng.integers(13, 25))
-    lengths = np.zeros(size, dtype=np.int64)
-    used = weights > 0
-    lengths[used] = limited_lengths(weights[used], cap)
-    return CodeTable.from_lengths(lengths)
-
-
 def random_wide_block(
     rng: np.random.Generator, table: CodeTable | None = None
 ) -> tuple[tuple, np.ndarray]:
-    table = table or random_wide_table(rng)
+    table = table or random_table(rng, wide=True)
     n = int(rng.integers(1, 6000))
     segment = int(rng.choice([1, 7, 64, 500, 4096]))
     p = 2.0 ** -table.lengths[table.order].astype(float)  # long codewords occur too
@@ -238,7 +234,7 @@ def random_wide_block(
 @pytest.mark.parametrize("seed", range(20))
 def test_wide_blocks_decode_together_as_one_by_one(seed: int) -> None:
     rng = np.random.default_rng(1000 + seed)
-    shared = random_wide_table(rng)
+    shared = random_table(rng, wide=True)
     pairs = []
     for _ in range(int(rng.integers(2, 7))):
         kind = rng.random()
@@ -303,7 +299,7 @@ def test_wide_blocks_of_other_segment_sizes_decode_apart(monkeypatch: pytest.Mon
     # decoded in a group of its own.
     groups = spy(monkeypatch, "_decode_wide", lambda group: [item[3] for item in group])
     rng = np.random.default_rng(31)
-    table = random_wide_table(rng)
+    table = random_table(rng, wide=True)
     pairs = []
     for segment in (64, 64, 1 << 20, 64):
         ids = rng.choice(table.order, size=3000).astype(np.uint32)
