@@ -190,6 +190,15 @@ def corpus_inputs(corpus: Path, names: list[str] | None) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in files}
 
 
+def size_ratios(ours: dict[str, Result], peer: dict[str, Result],
+                files: list[str]) -> tuple[float, str, float]:
+    """Total size of ours over the peer's, and the file with the largest ratio and that ratio."""
+    total = sum(ours[f].output_bytes for f in files) / sum(peer[f].output_bytes for f in files)
+    rel = {f: ours[f].output_bytes / max(peer[f].output_bytes, 1) for f in files}
+    worst = max(files, key=rel.__getitem__)
+    return total, worst, rel[worst]
+
+
 def startup_seconds(repeat: int = 5) -> float:
     """Best wall time of ``entrocode --help`` in a fresh interpreter."""
     best = math.inf
@@ -331,13 +340,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         enc = [ours[f].encode_mbs / peer[f].encode_mbs for f in files]
         dec = [ours[f].decode_mbs / peer[f].decode_mbs for f in files]
-        size_total = sum(ours[f].output_bytes for f in files) / sum(
-            peer[f].output_bytes for f in files)
-        rel = {f: ours[f].output_bytes / max(peer[f].output_bytes, 1) for f in files}
-        worst = max(files, key=rel.__getitem__)
+        size_total, worst, worst_ratio = size_ratios(ours, peer, files)
         print(f"  vs {tool:<13} encode x{min(enc):.2f}..x{max(enc):.2f}  "
               f"decode x{min(dec):.2f}..x{max(dec):.2f}  total size x{size_total:.4f}  "
-              f"worst file {worst} x{rel[worst]:.4f}")
+              f"worst file {worst} x{worst_ratio:.4f}")
     if "bible.txt" in ours:
         print()
         print("speed targets on bible.txt (whole pipeline):")
@@ -355,13 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.corpus and not args.files and ours and set(ours) <= set(zlib_of):
         print()
         print(f"size targets on {len(ours)} corpus files (vs zlib-huffman):")
-        total = sum(r.output_bytes for r in ours.values()) / sum(
-            zlib_of[f].output_bytes for f in ours)
-        rel = {f: ours[f].output_bytes / zlib_of[f].output_bytes for f in ours}
-        worst = max(rel, key=rel.__getitem__)
+        total, worst, worst_ratio = size_ratios(ours, zlib_of, list(ours))
         print(f"  total size  x{total:.4f} (target <= x1) {'met' if total <= 1 else 'NOT met'}")
-        print(f"  worst file  {worst} x{rel[worst]:.4f} (target <= x1.01) "
-              f"{'met' if rel[worst] <= 1.01 else 'NOT met'}")
+        print(f"  worst file  {worst} x{worst_ratio:.4f} (target <= x1.01) "
+              f"{'met' if worst_ratio <= 1.01 else 'NOT met'}")
     print()
     startup = startup_seconds()
     print(f"start-up: entrocode --help {startup:.2f} s (target < 0.3 s) "
