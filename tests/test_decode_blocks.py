@@ -71,14 +71,20 @@ def test_agrees_with_decode_and_the_reference(seed: int) -> None:
         block, ids = random_block(rng, table)
         blocks.append(block)
         expected.append(ids)
-    got = decode_blocks(blocks)
-    assert len(got) == len(blocks)
-    for block, ids, out in zip(blocks, expected, got, strict=True):
+    assert_agrees_with_decode(list(zip(blocks, expected, strict=True)), reference_up_to=600)
+
+
+def assert_agrees_with_decode(pairs: list, reference_up_to: int) -> None:
+    """decode_blocks gives, for each (block, ids), decode's array (dtype too) and the ids;
+    the reference decoder agrees on blocks of up to `reference_up_to` symbols."""
+    got = decode_blocks([block for block, _ in pairs])
+    assert len(got) == len(pairs)
+    for (block, ids), out in zip(pairs, got, strict=True):
         one = decode(*block)
         assert out.dtype == one.dtype
         np.testing.assert_array_equal(out, one)
         np.testing.assert_array_equal(out, ids)
-        if ids.size <= 600:
+        if ids.size <= reference_up_to:
             np.testing.assert_array_equal(out, decode_reference(block[0], block[1], block[2]))
 
 
@@ -140,6 +146,16 @@ def spy(monkeypatch: pytest.MonkeyPatch, name: str, record) -> list:
     return calls
 
 
+def blocks_to_corrupt(rng: np.random.Generator, make) -> list:
+    """Four blocks from make(rng), each of more than 50 symbols."""
+    blocks = []
+    while len(blocks) < 4:
+        block, ids = make(rng)
+        if ids.size > 50:
+            blocks.append(block)
+    return blocks
+
+
 def assert_decodes_as_one_by_one(blocks: list) -> None:
     """decode_blocks raises the first error decode raises, or gives decode's ids."""
     expected = None
@@ -160,12 +176,7 @@ def assert_decodes_as_one_by_one(blocks: list) -> None:
 def test_corrupt_block_in_a_batch_raises_its_own_error(seed: int) -> None:
     """A corrupt block raises what decode raises for it; never wrong data."""
     rng = np.random.default_rng(100 + seed)
-    pairs = []
-    while len(pairs) < 4:
-        block, ids = random_block(rng)
-        if ids.size > 50:
-            pairs.append((block, ids))
-    blocks = [b for b, _ in pairs]
+    blocks = blocks_to_corrupt(rng, random_block)
     victim = int(rng.integers(0, len(blocks)))
     payload, table, n, starts, segment, nbits = blocks[victim]
     kind = int(rng.integers(0, 4))
@@ -242,14 +253,7 @@ def test_wide_blocks_decode_together_as_one_by_one(seed: int) -> None:
             pairs.append(random_block(rng))  # a byte-automaton block among them
         else:
             pairs.append(random_wide_block(rng, shared if kind < 0.45 else None))
-    got = decode_blocks([b for b, _ in pairs])
-    for (block, ids), out in zip(pairs, got, strict=True):
-        one = decode(*block)
-        assert out.dtype == one.dtype
-        np.testing.assert_array_equal(out, one)
-        np.testing.assert_array_equal(out, ids)
-        if ids.size <= 300:
-            np.testing.assert_array_equal(out, decode_reference(block[0], block[1], block[2]))
+    assert_agrees_with_decode(pairs, reference_up_to=300)
 
 
 def test_wide_blocks_in_groups_of_bounded_payload(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -263,11 +267,7 @@ def test_wide_blocks_in_groups_of_bounded_payload(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.parametrize("seed", range(30))
 def test_corrupt_wide_block_in_a_batch_raises_its_own_error(seed: int) -> None:
     rng = np.random.default_rng(2000 + seed)
-    blocks = []
-    while len(blocks) < 4:
-        block, ids = random_wide_block(rng)
-        if ids.size > 50:
-            blocks.append(block)
+    blocks = blocks_to_corrupt(rng, random_wide_block)
     victim = int(rng.integers(0, len(blocks)))
     payload, table, n, starts, segment, nbits = blocks[victim]
     buf = bytearray(payload)
